@@ -1,0 +1,28 @@
+// Bundles the CLI with esbuild: one small entry chunk plus lazily loaded chunks, so
+// `scantail --version` loads almost nothing (house style: lazy-load what a command does
+// not need). Type checking is `npm run typecheck` (tsc), not part of the build.
+import { readFileSync, rmSync } from "node:fs";
+import { build } from "esbuild";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { main: "src/main.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: true,
+  chunkNames: "chunks/[name]-[hash]",
+  // ws loads these optional native helpers only when installed; never bundle them.
+  external: ["bufferutil", "utf-8-validate"],
+  // CommonJS dependencies (commander, ws, cli-table3) call require() for Node built-ins.
+  banner: {
+    js: 'import { createRequire as __scantailCreateRequire } from "node:module"; const require = __scantailCreateRequire(import.meta.url);',
+  },
+  define: { SCANTAIL_VERSION: JSON.stringify(pkg.version) },
+  logLevel: "warning",
+});

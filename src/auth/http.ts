@@ -1,0 +1,42 @@
+import { AuthError, ConnectionError, errorMessage } from "../errors.js";
+import { redactSecrets } from "../util/redact.js";
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+  text: string;
+}
+
+/** fetch + JSON with a timeout; network failures become ConnectionError (exit 1). */
+export async function fetchJson(
+  url: string,
+  init: RequestInit & { what: string; signal?: AbortSignal; secrets?: string[] },
+): Promise<JsonResponse> {
+  const timeout = AbortSignal.timeout(20_000);
+  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal, redirect: "follow" });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.code ?? cause?.message ?? errorMessage(error);
+    throw new ConnectionError(
+      `${init.what} failed: ${redactSecrets(timeout.aborted ? "no answer within 20 s" : detail, init.secrets)} (${new URL(url).host})`,
+    );
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, body, text };
+}
+
+export function notJson(what: string, response: JsonResponse): AuthError {
+  const excerpt = response.text.replace(/\s+/g, " ").slice(0, 80);
+  return new AuthError(
+    `${what} answered HTTP ${response.status} with something that is not JSON${excerpt ? `: ${excerpt}` : ""}`,
+  );
+}

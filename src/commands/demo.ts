@@ -1,0 +1,48 @@
+import type { Context } from "../context.js";
+import type { ConnectionFlags } from "./connection-options.js";
+import { resolveConnection } from "./connection-options.js";
+import { type OutputFlags, resolveOutput } from "./output-options.js";
+import { resolveSimulator, type SimulatorFlags } from "./simulator-options.js";
+import { type GlobalFlags, tailLive } from "./tail.js";
+
+/**
+ * The simulated feed in-process on a loopback port, tailed over a real WebSocket exactly
+ * as `tail` would: no account, no config.
+ */
+export async function runDemo(
+  ctx: Context,
+  flags: OutputFlags &
+    SimulatorFlags &
+    GlobalFlags &
+    Pick<ConnectionFlags, "heartbeat" | "renewAfter" | "reconnect" | "maxRetries">,
+): Promise<number> {
+  const setup = resolveOutput(flags, ctx);
+  const simOptions = resolveSimulator(flags, ctx.now);
+  const connection = resolveConnection(flags);
+  const { startSimulator } = await import("../simulator/server.js");
+  const simulator = await startSimulator({ ...simOptions, host: "127.0.0.1", port: 0 });
+  try {
+    return await tailLive(
+      ctx,
+      {
+        url: simulator.url,
+        customer: "demo",
+        tokens: {
+          source: "env",
+          canRefresh: false,
+          getToken: async () => "demo-token",
+          secrets: () => [],
+        },
+      },
+      setup,
+      connection,
+      flags.verbose === true,
+      (status) =>
+        status.verbose(
+          `demo feed: ${simOptions.rate} scans/s from ${simOptions.devices} devices, seed ${simOptions.seed}`,
+        ),
+    );
+  } finally {
+    await simulator.close();
+  }
+}

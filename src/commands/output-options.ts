@@ -1,0 +1,126 @@
+import { closeSync, openSync } from "node:fs";
+import type { Profile } from "../config/store.js";
+import { type Context, terminalSize } from "../context.js";
+import { errorMessage, UsageError } from "../errors.js";
+import {
+  compileFilter,
+  compileRawPrecheck,
+  type FilterOptions,
+  splitList,
+} from "../events/filter.js";
+import { type ColorMode, colorLevel, makeChalk } from "../format/color.js";
+import { TIME_MODES, type TimeMode } from "../format/columns.js";
+import { FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from "../format/registry.js";
+import { parseDuration, parsePositiveInt } from "../util/duration.js";
+
+export interface OutputFlags extends FilterOptions {
+  format?: string;
+  count?: string;
+  timeout?: string;
+  tee?: string;
+  fields?: string[];
+  time?: string;
+  summary?: boolean;
+  color?: string;
+}
+
+export interface OutputSetup {
+  format: FormatName;
+  filterOptions: FilterOptions;
+  filter: ReturnType<typeof compileFilter>;
+  precheck?: (raw: string) => boolean;
+  count?: number;
+  timeoutMs?: number;
+  teePath?: string;
+  fields?: string[];
+  time: TimeMode;
+  summary: boolean;
+  colorMode: ColorMode;
+}
+
+export function parseColorMode(value: string | undefined): ColorMode {
+  const mode = value ?? "auto";
+  if (mode !== "auto" && mode !== "always" && mode !== "never") {
+    throw new UsageError(`invalid --color "${mode}": expected auto, always or never`);
+  }
+  return mode;
+}
+
+/** Complete → validate, before any I/O: every bad value fails here with exit 2. */
+export function resolveOutput(
+  flags: OutputFlags,
+  ctx: Context,
+  profile: Profile = {},
+): OutputSetup {
+  const stdoutTTY = ctx.stdout.isTTY === true;
+  const requested = flags.format ?? ctx.env.SCANTAIL_FORMAT ?? profile.format;
+  let format: FormatName;
+  if (requested === undefined) format = stdoutTTY ? "pretty" : "ndjson";
+  else if (isFormatName(requested)) format = requested;
+  else
+    throw new UsageError(
+      `unknown format "${requested}"; valid formats: ${FORMAT_NAMES.join(", ")}`,
+    );
+
+  const filterOptions: FilterOptions = {
+    serial: flags.serial,
+    symbology: flags.symbology,
+    excludeSerial: flags.excludeSerial,
+    excludeSymbology: flags.excludeSymbology,
+    gateway: flags.gateway,
+    station: flags.station,
+    eventType: flags.eventType,
+    code: flags.code,
+  };
+  const filter = compileFilter(filterOptions);
+  const time = (flags.time ?? "local") as TimeMode;
+  if (!TIME_MODES.includes(time))
+    throw new UsageError(`invalid --time "${flags.time}": expected ${TIME_MODES.join(", ")}`);
+  const fields = flags.fields ? splitList(flags.fields) : undefined;
+  if (flags.fields && fields?.length === 0)
+    throw new UsageError("--fields needs at least one field name");
+  if (fields && format === "devices") throw new UsageError("--fields does not apply to -o devices");
+
+  let teePath: string | undefined;
+  if (flags.tee !== undefined) {
+    if (flags.tee === "") throw new UsageError("--tee needs a file name");
+    // Fail now, not after connecting, if the file cannot be appended to.
+    try {
+      closeSync(openSync(flags.tee, "a", 0o644));
+    } catch (error) {
+      throw new UsageError(
+        `cannot append to --tee file ${flags.tee}: ${errorMessage(error).replace(/^\w+: /, "")}`,
+      );
+    }
+    teePath = flags.tee;
+  }
+  return {
+    format,
+    filterOptions,
+    filter,
+    precheck: compileRawPrecheck(filterOptions),
+    count: flags.count !== undefined ? parsePositiveInt(flags.count, "--count") : undefined,
+    timeoutMs: flags.timeout !== undefined ? parseDuration(flags.timeout, "--timeout") : undefined,
+    teePath,
+    fields,
+    time,
+    summary: flags.summary === true,
+    colorMode: parseColorMode(flags.color),
+  };
+}
+
+export async function createRendererFor(setup: OutputSetup, ctx: Context, live = true) {
+  const chalk = makeChalk(colorLevel(setup.colorMode, ctx.env, ctx.stdout.isTTY === true));
+  const { columns, rows } = terminalSize(ctx.stdout);
+  const module = await FORMATS[setup.format].load();
+  return module.createRenderer({
+    chalk,
+    isTTY: ctx.stdout.isTTY === true,
+    columns,
+    rows,
+    fields: setup.fields,
+    time: setup.time,
+    now: ctx.now,
+    live,
+  });
+}

@@ -1,0 +1,76 @@
+import { UsageError } from "../errors.js";
+import type { SimulatorOptions } from "../simulator/server.js";
+import { parseDuration, parsePositiveInt } from "../util/duration.js";
+
+export interface SimulatorFlags {
+  rate?: string;
+  devices?: string;
+  seed?: string;
+  reject?: string;
+  dropAfter?: string;
+  idleTimeout?: string;
+  maxAge?: string;
+  stallAfter?: string;
+  malformed?: string;
+  oversizedEvery?: string;
+  resend?: string;
+}
+
+export function resolveSimulator(flags: SimulatorFlags, now: () => number): SimulatorOptions {
+  const rate = Number(flags.rate ?? "5");
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1_000_000) {
+    throw new UsageError(
+      `invalid --rate "${flags.rate}": expected events per second between 0 and 1000000`,
+    );
+  }
+  const devices = parsePositiveInt(flags.devices ?? "8", "--devices");
+  if (devices > 100_000) throw new UsageError("--devices must be at most 100000");
+  const seed =
+    flags.seed !== undefined
+      ? parsePositiveInt(flags.seed, "--seed", { allowZero: true })
+      : now() % 2 ** 31;
+  let reject: Array<number | "ok"> | undefined;
+  if (flags.reject !== undefined) {
+    reject = flags.reject.split(",").map((part) => {
+      const p = part.trim().toLowerCase();
+      if (p === "ok") return "ok";
+      const status = Number(p);
+      if (!/^\d{3}$/.test(p) || status < 400 || status > 599) {
+        throw new UsageError(
+          `invalid --reject entry "${part}": expected HTTP statuses 400-599 or ok`,
+        );
+      }
+      return status;
+    });
+  }
+  let malformedRatio: number | undefined;
+  if (flags.malformed !== undefined) {
+    malformedRatio = Number(flags.malformed);
+    if (!Number.isFinite(malformedRatio) || malformedRatio < 0 || malformedRatio > 1) {
+      throw new UsageError(
+        `invalid --malformed "${flags.malformed}": expected a fraction between 0 and 1`,
+      );
+    }
+  }
+  const duration = (v: string | undefined, what: string) =>
+    v !== undefined ? parseDuration(v, what) : undefined;
+  return {
+    rate,
+    devices,
+    seed,
+    reject,
+    dropAfterMs: duration(flags.dropAfter, "--drop-after"),
+    idleTimeoutMs: duration(flags.idleTimeout, "--idle-timeout"),
+    maxAgeMs: duration(flags.maxAge, "--max-age"),
+    stallAfterMs: duration(flags.stallAfter, "--stall-after"),
+    malformedRatio,
+    oversizedEvery:
+      flags.oversizedEvery !== undefined
+        ? parsePositiveInt(flags.oversizedEvery, "--oversized-every")
+        : undefined,
+    resendOnConnect:
+      flags.resend !== undefined
+        ? parsePositiveInt(flags.resend, "--resend", { allowZero: true })
+        : undefined,
+  };
+}

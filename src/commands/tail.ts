@@ -1,0 +1,147 @@
+import { createTokenProvider, type TokenProvider } from "../auth/tokens.js";
+import { resolveSetting, validateLiveUrl } from "../config/settings.js";
+import { ConfigStore, type TokenKind } from "../config/store.js";
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { openFeed } from "../feed/open-feed.js";
+import { executeStream } from "../run/execute.js";
+import type { StatusReporter } from "../run/status.js";
+import { redactUrl, registerSecret } from "../util/redact.js";
+import {
+  type ConnectionFlags,
+  type ConnectionSetup,
+  resolveConnection,
+} from "./connection-options.js";
+import {
+  createRendererFor,
+  type OutputFlags,
+  type OutputSetup,
+  resolveOutput,
+} from "./output-options.js";
+
+export interface GlobalFlags {
+  profile?: string;
+  color?: string;
+  verbose?: boolean;
+}
+
+export function profileName(flags: GlobalFlags, ctx: Context): string {
+  const name = flags.profile ?? ctx.env.SCANTAIL_PROFILE ?? "default";
+  if (!/^[\w.-]{1,64}$/.test(name))
+    throw new UsageError(`invalid profile name "${name}": use letters, digits, -, _ or .`);
+  return name;
+}
+
+export interface LiveTarget {
+  url: string;
+  customer?: string;
+  tokens: TokenProvider;
+}
+
+/** Tails a live feed (the real one, or the demo's simulator) to stdout. */
+export async function tailLive(
+  ctx: Context,
+  target: LiveTarget,
+  setup: OutputSetup,
+  connection: ConnectionSetup,
+  verbose: boolean,
+  onStatus?: (status: StatusReporter) => void,
+): Promise<number> {
+  const renderer = await createRendererFor(setup, ctx);
+  return executeStream({
+    ctx,
+    setup,
+    renderer,
+    verbose,
+    live: true,
+    dedupe: true,
+    source: (stop, status) => {
+      onStatus?.(status);
+      return openFeed({
+        url: target.url,
+        customer: target.customer,
+        getToken: async (request) => {
+          const token = await target.tokens.getToken(request);
+          registerSecret(token);
+          return token;
+        },
+        canRefresh: target.tokens.canRefresh,
+        reconnect: connection.reconnect,
+        maxRetries: connection.maxRetries,
+        heartbeatMs: connection.heartbeatMs,
+        renewAfterMs: connection.renewAfterMs,
+        signal: stop,
+        now: ctx.now,
+      });
+    },
+  });
+}
+
+export async function runTail(
+  ctx: Context,
+  flags: OutputFlags & ConnectionFlags & GlobalFlags,
+): Promise<number> {
+  // Validate everything that needs no I/O first: a bad flag fails before the config is read.
+  const connection = resolveConnection(flags);
+  const name = profileName(flags, ctx);
+  const store = new ConfigStore(ctx.env);
+  const profile = await store.profile(name);
+  const setup = resolveOutput(flags, ctx, profile);
+
+  const url = resolveSetting(flags.url, ctx.env.SCANTAIL_URL, profile.url, {
+    value: profile.discoveredUrl,
+    source: "login",
+  });
+  if (!url.value) {
+    throw new UsageError(
+      `no live feed URL for profile "${name}"`,
+      "run `scantail login` (it discovers the URL), or `scantail config set url wss://…`, or pass --url",
+    );
+  }
+  const liveUrl = validateLiveUrl(url.value, flags.insecure === true);
+  const customer = resolveSetting(flags.customer, ctx.env.SCANTAIL_CUSTOMER, profile.customer);
+  const tokenKind = resolveSetting<TokenKind>(
+    flags.tokenKind as TokenKind | undefined,
+    ctx.env.SCANTAIL_TOKEN_KIND as TokenKind | undefined,
+    profile.tokenKind,
+    {
+      value: "access",
+      source: "default",
+    },
+  );
+  if (tokenKind.value !== "access" && tokenKind.value !== "id") {
+    throw new UsageError(
+      `invalid token kind "${tokenKind.value}" (from ${tokenKind.source}): expected access or id`,
+    );
+  }
+  const tokens = createTokenProvider({
+    env: ctx.env,
+    store,
+    profileName: name,
+    profile,
+    tokenKind: tokenKind.value,
+    now: ctx.now,
+    signal: ctx.signal,
+  });
+  if (flags.verbose) {
+    const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);
+    say(`profile ${name} (config ${store.path})`);
+    say(`url ${redactUrl(liveUrl)} (from ${url.source})`);
+    say(
+      `customer ${customer.value ?? "(none)"}${customer.source ? ` (from ${customer.source})` : ""}`,
+    );
+    say(
+      `token kind ${tokenKind.value} (from ${tokenKind.source}); token from ${tokens.source === "env" ? "SCANTAIL_TOKEN" : `profile (${tokens.source})`}`,
+    );
+    say(
+      `format ${setup.format}; heartbeat ${connection.heartbeatMs}ms; renew after ${connection.renewAfterMs}ms`,
+    );
+  }
+  return tailLive(
+    ctx,
+    { url: liveUrl, customer: customer.value, tokens },
+    setup,
+    connection,
+    flags.verbose === true,
+  );
+}

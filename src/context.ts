@@ -1,0 +1,32 @@
+/**
+ * Everything a command may touch of the outside world. Only `main.ts` builds one from
+ * `process`; tests build them from in-memory streams (house style: inject I/O).
+ */
+export interface OutputStream {
+  write(chunk: string, callback?: (error?: Error | null) => void): boolean;
+  once(event: "drain" | "close" | "error", listener: (...args: unknown[]) => void): unknown;
+  on(event: "error", listener: (error: NodeJS.ErrnoException) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  isTTY?: boolean;
+  columns?: number;
+  rows?: number;
+  writableNeedDrain?: boolean;
+}
+
+export interface Context {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  env: Record<string, string | undefined>;
+  /** Aborted on SIGINT/SIGTERM; `signalName()` tells which. */
+  signal: AbortSignal;
+  signalName: () => "SIGINT" | "SIGTERM" | undefined;
+  now: () => number;
+  cwd: string;
+  /** Called when a terminal resize happens (devices view redraws). */
+  onResize?: (listener: () => void) => () => void;
+}
+
+export function terminalSize(stream: OutputStream): { columns: number; rows: number } {
+  return { columns: stream.columns || 80, rows: stream.rows || 24 };
+}

@@ -1,0 +1,59 @@
+import type { ScanEvent } from "./event.js";
+
+export type ParsedFrame = { ok: true; event: ScanEvent } | { ok: false; reason: string };
+
+/**
+ * A frame is an event only if it is a JSON object carrying `event_id` or `event_type`
+ * (insight-api.md §1). API Gateway itself sends objects such as
+ * `{"message":"Forbidden","connectionId":…}` and plain `Internal server error`.
+ */
+export function parseFrame(data: string | Buffer): ParsedFrame {
+  if (typeof data !== "string") return { ok: false, reason: `binary frame (${data.length} bytes)` };
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return { ok: false, reason: `not JSON: ${preview(data)}` };
+  }
+  return classify(value, data);
+}
+
+export function classify(value: unknown, data: string): ParsedFrame {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    return { ok: false, reason: `not an event (${kind}): ${preview(data)}` };
+  }
+  const record = value as Record<string, unknown>;
+  if (record.event_id === undefined && record.event_type === undefined) {
+    if (typeof record.message === "string") {
+      return { ok: false, reason: `message from the server: ${preview(record.message, 120)}` };
+    }
+    return { ok: false, reason: `object without event_id or event_type: ${preview(data)}` };
+  }
+  return { ok: true, event: record as ScanEvent };
+}
+
+/** A short, single-line, terminal-safe excerpt of untrusted text for diagnostics. */
+export function preview(text: string, max = 80): string {
+  const oneLine = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === "\n"
+      ? "\\n"
+      : c === "\r"
+        ? "\\r"
+        : c === "\t"
+          ? "\\t"
+          : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+  return oneLine.length > max ? `${oneLine.slice(0, max)}… (${text.length} chars)` : oneLine;
+}
+
+/**
+ * True when `text` is already compact JSON (no whitespace outside strings), so ndjson can
+ * pass the received text through byte for byte instead of re-serialising it.
+ */
+// Single-character alternatives with disjoint first characters: no ambiguity, so no
+// catastrophic backtracking on hostile input.
+const COMPACT_JSON = /^(?:[^"\s]|"(?:[^"\\]|\\.)*")*$/s;
+export function isCompactJson(text: string): boolean {
+  return COMPACT_JSON.test(text);
+}

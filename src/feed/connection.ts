@@ -1,0 +1,201 @@
+import type { IncomingMessage } from "node:http";
+import WebSocket from "ws";
+
+export interface HandshakeRefusal {
+  status: number;
+  body: string;
+  retryAfterMs?: number;
+}
+
+export type OpenResult = { ok: true } | { ok: false; refusal?: HandshakeRefusal; error?: Error };
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  /** The heartbeat found the connection dead and terminated it. */
+  heartbeatTimeout: boolean;
+  error?: Error;
+  openedAt: number;
+  closedAt: number;
+}
+
+export interface ConnectionOptions {
+  url: string;
+  maxPayload: number;
+  heartbeatMs: number;
+  handshakeTimeoutMs: number;
+  now: () => number;
+  onFrame: (data: string | Buffer) => void;
+  /** True while the consumer is backed up: the socket is paused, pongs cannot arrive. */
+  isPaused: () => boolean;
+}
+
+/** Reads at most `limit` bytes of a refused handshake's body (doctor shows it). */
+function readBody(res: IncomingMessage, limit = 2048): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = () => resolve(Buffer.concat(chunks).toString("utf8").slice(0, limit));
+    res.on("data", (chunk: Buffer) => {
+      if (size < limit) chunks.push(chunk);
+      size += chunk.length;
+    });
+    res.on("end", finish);
+    res.on("error", finish);
+    res.on("aborted", finish);
+    setTimeout(finish, 2000).unref();
+  });
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 300_000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, Math.min(date - Date.now(), 300_000)) : undefined;
+}
+
+/**
+ * One WebSocket to the live feed. `open()` settles once: open, or refused/failed. After
+ * open, `closed` settles when it ends for any reason. A ping every `heartbeatMs`; no pong
+ * (and no frame) within one interval means the peer is gone — a laptop that slept or a
+ * NAT that forgot the flow never sends a close frame.
+ */
+export class FeedConnection {
+  readonly ws: WebSocket;
+  openedAt = 0;
+  readonly closed: Promise<CloseInfo>;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private alive = true;
+  private heartbeatTimeout = false;
+  private lastError: Error | undefined;
+  private resolveClosed!: (info: CloseInfo) => void;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.ws = new WebSocket(options.url, {
+      maxPayload: options.maxPayload,
+      handshakeTimeout: options.handshakeTimeoutMs,
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
+    this.ws.on("message", (data, isBinary) => {
+      this.alive = true;
+      options.onFrame(isBinary ? toBuffer(data) : toBuffer(data).toString("utf8"));
+    });
+    this.ws.on("pong", () => {
+      this.alive = true;
+    });
+    this.ws.on("error", (error) => {
+      this.lastError = error;
+    });
+    this.ws.on("close", (code, reason) => {
+      this.stopHeartbeat();
+      this.resolveClosed({
+        code,
+        reason: reason.toString("utf8"),
+        heartbeatTimeout: this.heartbeatTimeout,
+        error: this.lastError,
+        openedAt: this.openedAt,
+        closedAt: options.now(),
+      });
+    });
+  }
+
+  open(): Promise<OpenResult> {
+    return new Promise((resolve) => {
+      const ws = this.ws;
+      const cleanup = () => {
+        ws.removeListener("open", onOpen);
+        ws.removeListener("unexpected-response", onRefused);
+        ws.removeListener("close", onClose);
+      };
+      const onOpen = () => {
+        cleanup();
+        this.openedAt = this.options.now();
+        this.startHeartbeat();
+        resolve({ ok: true });
+      };
+      const onRefused = (_req: unknown, res: IncomingMessage) => {
+        cleanup();
+        const status = res.statusCode ?? 0;
+        const retryAfterMs = parseRetryAfter(res.headers["retry-after"] as string | undefined);
+        void readBody(res).then((body) => {
+          ws.terminate();
+          resolve({ ok: false, refusal: { status, body, retryAfterMs } });
+        });
+      };
+      const onClose = () => {
+        cleanup();
+        resolve({
+          ok: false,
+          error: this.lastError ?? new Error("connection closed during the handshake"),
+        });
+      };
+      ws.on("open", onOpen);
+      ws.on("unexpected-response", onRefused);
+      ws.on("close", onClose);
+    });
+  }
+
+  private startHeartbeat(): void {
+    if (this.options.heartbeatMs <= 0) return;
+    this.heartbeat = setInterval(() => {
+      // While we are not reading the socket (backpressure) a pong cannot be seen.
+      if (this.options.isPaused()) {
+        this.alive = true;
+        return;
+      }
+      if (!this.alive) {
+        this.heartbeatTimeout = true;
+        this.ws.terminate();
+        return;
+      }
+      this.alive = false;
+      try {
+        this.ws.ping();
+      } catch {
+        // The socket is closing; the close handler reports it.
+      }
+    }, this.options.heartbeatMs);
+    this.heartbeat.unref?.();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  pause(): void {
+    if (this.ws.readyState === WebSocket.OPEN && !this.ws.isPaused) this.ws.pause();
+  }
+
+  resume(): void {
+    if (this.ws.isPaused) this.ws.resume();
+  }
+
+  close(code = 1000, reason = ""): void {
+    this.stopHeartbeat();
+    if (this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.terminate();
+      return;
+    }
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.close(code, reason);
+    // A peer that never answers the close frame must not keep us waiting.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+
+  terminate(): void {
+    this.stopHeartbeat();
+    this.ws.terminate();
+  }
+}
+
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

@@ -1,0 +1,76 @@
+/**
+ * The only file that touches `process`: argv, env, the real streams, signals →
+ * AbortController, and process.exitCode (never process.exit() with output pending).
+ */
+import { writeSync } from "node:fs";
+import type { Context } from "./context.js";
+
+const argv = process.argv.slice(2);
+
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  let signalName: "SIGINT" | "SIGTERM" | undefined;
+  let signals = 0;
+  const onSignal = (name: "SIGINT" | "SIGTERM") => {
+    signals++;
+    if (signals > 1) {
+      // A second Ctrl-C means "now": restore the terminal and leave.
+      restoreTerminal();
+      process.exit(name === "SIGTERM" ? 143 : 130);
+    }
+    signalName = name;
+    controller.abort();
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  // A closed stdout pipe (`scantail | head`) must end quietly; the Sink reports it.
+  process.stdout.on("error", () => {});
+  process.stderr.on("error", () => {});
+  process.on("exit", restoreTerminal);
+
+  const ctx: Context = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+    signalName: () => signalName,
+    now: Date.now,
+    cwd: process.cwd(),
+    onResize: (listener) => {
+      process.stdout.on("resize", listener);
+      return () => process.stdout.removeListener("resize", listener);
+    },
+  };
+  const { run } = await import("./cli.js");
+  const code = await run(argv, ctx);
+  process.exitCode = code;
+  // Nothing may keep a finished command alive (a stray timer, a half-closed socket).
+  const pending = setTimeout(() => process.exit(code), 2000);
+  pending.unref();
+}
+
+let altScreen: { altScreen: boolean; restore: string } | undefined;
+function restoreTerminal(): void {
+  if (altScreen?.altScreen && process.stdout.isTTY) {
+    try {
+      writeSync(1, altScreen.restore);
+    } catch {
+      // Nothing left to restore to.
+    }
+    altScreen.altScreen = false;
+  }
+}
+// Only loaded when the devices view may have switched screens.
+if (argv.some((a) => a.includes("devices"))) {
+  void import("./format/devices.js").then((m) => {
+    altScreen = m.terminalState;
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `scantail: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,59 @@
+import type { ChalkInstance } from "chalk";
+import { type ScanEvent, str } from "../events/event.js";
+import { formatDuration } from "../util/duration.js";
+
+const MAX_KEYS = 10_000;
+
+/** Counters for the closing summary; per-key maps are bounded. */
+export class RunStats {
+  received = 0;
+  shown = 0;
+  filtered = 0;
+  invalid = 0;
+  duplicates = 0;
+  reconnects = 0;
+  readonly perDevice = new Map<string, number>();
+  readonly perSymbology = new Map<string, number>();
+
+  constructor(readonly startedAt: number) {}
+
+  count(event: ScanEvent): void {
+    bump(this.perDevice, str(event.device_serial) ?? "(no serial)");
+    bump(this.perSymbology, str(event.scan_decode_symbology) ?? "(none)");
+  }
+
+  summaryLine(now: number): string {
+    const parts = [
+      `${this.received} received`,
+      `${this.shown} shown`,
+      `${this.filtered} filtered out`,
+      `${this.invalid} invalid`,
+    ];
+    if (this.duplicates)
+      parts.push(`${this.duplicates} duplicate${this.duplicates === 1 ? "" : "s"} dropped`);
+    if (this.reconnects)
+      parts.push(`${this.reconnects} reconnect${this.reconnects === 1 ? "" : "s"}`);
+    return `${parts.join(", ")} in ${formatDuration(now - this.startedAt)}`;
+  }
+
+  /** The summary with breakdowns, one line each; `sanitize` makes feed text safe. */
+  summary(now: number, chalk: ChalkInstance, sanitize: (s: string) => string): string[] {
+    const lines = [`scantail: ${this.summaryLine(now)}`];
+    const top = (map: Map<string, number>, label: string) => {
+      if (map.size === 0) return;
+      const sorted = [...map].sort((a, b) => b[1] - a[1]);
+      const shown = sorted.slice(0, 8).map(([k, n]) => `${sanitize(k)} ${n}`);
+      const more = sorted.length > 8 ? `, +${sorted.length - 8} more` : "";
+      lines.push(chalk.dim(`  ${label} (${map.size}): ${shown.join(", ")}${more}`));
+    };
+    top(this.perDevice, "devices");
+    top(this.perSymbology, "symbologies");
+    return lines;
+  }
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  const n = map.get(key);
+  if (n !== undefined) map.set(key, n + 1);
+  else if (map.size < MAX_KEYS) map.set(key, 1);
+}

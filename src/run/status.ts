@@ -1,0 +1,189 @@
+import type { ChalkInstance } from "chalk";
+import type { Context, OutputStream } from "../context.js";
+import type { FeedStatus } from "../feed/open-feed.js";
+import { formatAgo, formatDuration } from "../util/duration.js";
+
+interface Spinner {
+  start(text?: string): Spinner;
+  stop(): Spinner;
+  text: string;
+}
+
+export interface StatusOptions {
+  ctx: Context;
+  chalk: ChalkInstance;
+  verbose: boolean;
+  /** Whether the feed is live (a quiet-feed reminder makes sense) or a replay. */
+  live: boolean;
+  /** stdout is a terminal showing redrawn output: status must not scribble over it. */
+  quietTerminal?: boolean;
+  quietAfterMs?: number;
+}
+
+/**
+ * Status for people, on stderr. On a terminal: a spinner while connecting, a dim line for
+ * each change, and after a quiet minute "connected, last event 4m ago" so silence is never
+ * ambiguous. On a pipe only real problems are printed (and everything with --verbose).
+ * Invalid frames are rate-limited: a flood never prints one line per frame.
+ */
+export class StatusReporter {
+  private readonly stderr: OutputStream;
+  private readonly tty: boolean;
+  private spinner: Spinner | undefined;
+  private spinnerLoading: Promise<void> | undefined;
+  private lastEventAt: number | undefined;
+  private connectedAt: number | undefined;
+  private lastQuietNote = 0;
+  private quietTimer: NodeJS.Timeout | undefined;
+  private invalidShown = 0;
+  private invalidSuppressed = 0;
+  private invalidWindowStart = 0;
+  private connected = false;
+  reconnects = 0;
+
+  constructor(private readonly options: StatusOptions) {
+    this.stderr = options.ctx.stderr;
+    this.tty = options.ctx.stderr.isTTY === true;
+  }
+
+  private get now(): number {
+    return this.options.ctx.now();
+  }
+
+  /** A line on stderr; `kind` decides whether it is shown on a pipe. */
+  line(text: string, kind: "info" | "problem" | "always" = "info"): void {
+    if (kind === "info" && !this.tty && !this.options.verbose) return;
+    if (kind === "info" && this.options.quietTerminal && !this.options.verbose) return;
+    this.stopSpinner();
+    this.stderr.write(`${text}\n`);
+  }
+
+  info(text: string): void {
+    this.line(this.options.chalk.dim(`scantail: ${text}`), "info");
+  }
+
+  warn(text: string): void {
+    this.line(`${this.options.chalk.yellow("scantail: warning:")} ${text}`, "problem");
+  }
+
+  verbose(text: string): void {
+    if (this.options.verbose) {
+      this.stopSpinner();
+      this.stderr.write(`${this.options.chalk.dim(`scantail: ${text}`)}\n`);
+    }
+  }
+
+  feed(status: FeedStatus): void {
+    const { chalk } = this.options;
+    switch (status.type) {
+      case "connecting":
+        if (status.attempt === 1) this.startSpinner(`connecting to ${status.url}`);
+        else this.verbose(`connecting to ${status.url} (attempt ${status.attempt})`);
+        break;
+      case "connected":
+        this.connected = true;
+        this.connectedAt = this.now;
+        this.stopSpinner();
+        this.info(status.reconnected ? "reconnected" : `connected to ${status.url}`);
+        this.startQuietTimer();
+        break;
+      case "renewed":
+        this.info("renewed the connection before the 2-hour limit");
+        break;
+      case "refreshing":
+        this.info(status.reason);
+        break;
+      case "reconnecting": {
+        this.connected = false;
+        this.reconnects++;
+        const when = status.delayMs > 0 ? `in ${formatDuration(status.delayMs)}` : "now";
+        const text = `${status.reason}; reconnecting ${when} (attempt ${status.attempt})`;
+        if (status.routine) this.info(text);
+        else this.line(`${chalk.yellow("scantail:")} ${text}`, "problem");
+        break;
+      }
+      case "warning":
+        this.warn(status.message);
+        break;
+    }
+  }
+
+  sawEvent(): void {
+    this.lastEventAt = this.now;
+  }
+
+  invalid(reason: string, line?: number): void {
+    const now = this.now;
+    // The first 5 in any 10 s window are shown, the rest counted and summarised.
+    if (now - this.invalidWindowStart > 10_000) {
+      this.flushInvalid();
+      this.invalidWindowStart = now;
+      this.invalidShown = 0;
+    }
+    if (this.invalidShown < 5) {
+      this.invalidShown++;
+      this.warn(line !== undefined ? `line ${line}: ${reason}` : `ignored frame: ${reason}`);
+    } else {
+      this.invalidSuppressed++;
+    }
+  }
+
+  flushInvalid(): void {
+    if (this.invalidSuppressed > 0) {
+      const n = this.invalidSuppressed;
+      this.invalidSuppressed = 0;
+      this.warn(`${n} more invalid ${this.options.live ? "frames" : "lines"} ignored`);
+    }
+  }
+
+  private startQuietTimer(): void {
+    if (!this.options.live || this.quietTimer || !this.tty) return;
+    const quietAfter = this.options.quietAfterMs ?? 60_000;
+    this.quietTimer = setInterval(
+      () => {
+        if (!this.connected) return;
+        const since = this.lastEventAt ?? this.connectedAt ?? this.now;
+        const quiet = this.now - since;
+        if (quiet >= quietAfter && this.now - this.lastQuietNote >= quietAfter) {
+          this.lastQuietNote = this.now;
+          this.info(
+            this.lastEventAt
+              ? `connected, last event ${formatAgo(quiet)}`
+              : `connected, no event yet (${formatDuration(quiet)})`,
+          );
+        }
+      },
+      Math.min(quietAfter, 10_000),
+    );
+    this.quietTimer.unref?.();
+  }
+
+  private startSpinner(text: string): void {
+    if (!this.tty || this.options.quietTerminal) {
+      this.verbose(text);
+      return;
+    }
+    this.spinnerLoading = import("ora").then(({ default: ora }) => {
+      if (this.connected || this.spinnerLoading === undefined) return;
+      this.spinner = ora({
+        text,
+        stream: this.stderr as unknown as NodeJS.WritableStream,
+        discardStdin: false,
+      }).start();
+    });
+  }
+
+  stopSpinner(): void {
+    this.spinnerLoading = undefined;
+    if (this.spinner) {
+      this.spinner.stop();
+      this.spinner = undefined;
+    }
+  }
+
+  close(): void {
+    this.stopSpinner();
+    this.flushInvalid();
+    if (this.quietTimer) clearInterval(this.quietTimer);
+  }
+}

@@ -1,0 +1,237 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocket, WebSocketServer } from "ws";
+import { EventGenerator } from "./generator.js";
+
+/** Fault switches for exercising clients (cli-contract.md "demo and simulate"). */
+export interface Faults {
+  /** Handshake answers for successive connections: status codes or "ok"; then always ok. */
+  reject?: Array<number | "ok">;
+  /** Cut each connection without a close frame after this long (a dropped network). */
+  dropAfterMs?: number;
+  /** Close with 1001 after this long without a message (API Gateway: 10 minutes). */
+  idleTimeoutMs?: number;
+  /** Close with 1001 at this connection age (API Gateway: 2 hours). */
+  maxAgeMs?: number;
+  /** After this long, stop sending and stop answering pings (a dead peer that says nothing). */
+  stallAfterMs?: number;
+  /** Fraction (0–1) of events followed by a malformed frame. */
+  malformedRatio?: number;
+  /** Every n-th event is followed by a 2 MiB frame. */
+  oversizedEvery?: number;
+  /** Send the last n events again to each new connection (reconnect overlap). */
+  resendOnConnect?: number;
+}
+
+export interface SimulatorOptions extends Faults {
+  host?: string;
+  port?: number;
+  /** Events per second (Poisson arrivals); 0 for a silent feed. */
+  rate: number;
+  devices: number;
+  seed: number;
+  /** When set, only this token is accepted. */
+  requiredToken?: string;
+  /** Stop after this many events in all (tests, benchmarks). */
+  limit?: number;
+}
+
+export interface Simulator {
+  /** e.g. ws://127.0.0.1:4242/latest/ */
+  url: string;
+  port: number;
+  host: string;
+  stats: { connections: number; refused: number; events: number; dropped: number };
+  generator: EventGenerator;
+  close(): Promise<void>;
+}
+
+const STAGES = new Set(["/latest", "/latest/", "/prod", "/prod/"]);
+const MALFORMED: Array<string | Buffer> = [
+  "Internal server error",
+  '{"message": "Internal server error", "connectionId":"Zr3xkc8PFiACFkQ=", "requestId":"Zr3xlGQzliAEKvw="}',
+  '{"message":"Forbidden","connectionId":"Zr3xkc8PFiACFkQ=","requestId":"Zr3xm9b6FiAFTFQ="}',
+  "[1,2,3]",
+  "42",
+  '{"event_id": "truncated',
+  Buffer.from([0x00, 0xff, 0x10, 0x1b]),
+  '{"unexpected":"shape"}',
+];
+const MAX_BUFFERED = 16 * 1024 * 1024;
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ message });
+  const reasons: Record<number, string> = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+  };
+  socket.end(
+    `HTTP/1.1 ${status} ${reasons[status] ?? "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${status === 429 ? "Retry-After: 0\r\n" : ""}\r\n${body}`,
+  );
+}
+
+/**
+ * A simulated Insight live feed: a real WebSocket server on loopback speaking the
+ * protocol of insight-api.md §1 (stages /latest/ and /prod/, token and customer query
+ * parameters), broadcasting generated scans to every connected client.
+ */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const host = options.host ?? "127.0.0.1";
+  const generator = new EventGenerator({ devices: options.devices, seed: options.seed });
+  const stats = { connections: 0, refused: 0, events: 0, dropped: 0 };
+  const rejectQueue = [...(options.reject ?? [])];
+  const recent: string[] = [];
+  const stalled = new WeakSet<WebSocket>();
+  const lastSent = new WeakMap<WebSocket, number>();
+  const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
+  const http = createServer((_req, res) => {
+    res.writeHead(426, { "Content-Type": "application/json", Upgrade: "websocket" });
+    res.end(
+      JSON.stringify({ message: "this is a WebSocket endpoint: connect to /latest/?token=…" }),
+    );
+  });
+
+  http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => {});
+    const url = new URL(req.url ?? "/", "ws://localhost");
+    const next = rejectQueue.shift();
+    if (typeof next === "number") {
+      stats.refused++;
+      return refuse(
+        socket,
+        next,
+        next === 429
+          ? "Too Many Requests"
+          : next >= 500
+            ? "Internal server error"
+            : next === 401
+              ? "Unauthorized"
+              : "Forbidden",
+      );
+    }
+    if (!STAGES.has(url.pathname)) {
+      stats.refused++;
+      return refuse(socket, 403, "Forbidden");
+    }
+    const token = url.searchParams.get("token");
+    if (!token || (options.requiredToken !== undefined && token !== options.requiredToken)) {
+      stats.refused++;
+      return refuse(socket, 401, "Unauthorized");
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
+
+  wss.on("connection", (ws: WebSocket) => {
+    stats.connections++;
+    const openedAt = Date.now();
+    lastSent.set(ws, openedAt);
+    ws.on("error", () => {});
+    ws.on("ping", (data) => {
+      if (!stalled.has(ws)) ws.pong(data);
+    });
+    const timers: NodeJS.Timeout[] = [];
+    const later = (ms: number, fn: () => void) => timers.push(setTimeout(fn, ms));
+    if (options.dropAfterMs) later(options.dropAfterMs, () => ws.terminate());
+    if (options.maxAgeMs) later(options.maxAgeMs, () => ws.close(1001, "Going away"));
+    if (options.stallAfterMs) later(options.stallAfterMs, () => stalled.add(ws));
+    if (options.idleTimeoutMs) {
+      const idle = options.idleTimeoutMs;
+      const check = setInterval(
+        () => {
+          if (Date.now() - (lastSent.get(ws) ?? openedAt) >= idle) ws.close(1001, "Going away");
+        },
+        Math.max(10, Math.min(1000, idle / 4)),
+      );
+      timers.push(check);
+    }
+    ws.on("close", () => {
+      for (const t of timers) clearTimeout(t);
+    });
+    if (options.resendOnConnect) {
+      for (const frame of recent.slice(-options.resendOnConnect)) ws.send(frame);
+    }
+    ensureTicking();
+  });
+
+  // Poisson arrivals at `rate` per second, emitted while at least one client listens.
+  let nextAt = 0;
+  let ticker: NodeJS.Timeout | undefined;
+  const ratePerMs = options.rate / 1000;
+  function ensureTicking(): void {
+    if (ticker || ratePerMs <= 0) return;
+    nextAt = Date.now() + generator.random.exponential(ratePerMs);
+    ticker = setTimeout(tick, 0);
+  }
+  function tick(): void {
+    ticker = undefined;
+    if (wss.clients.size === 0) return;
+    const now = Date.now();
+    // After a stall (a suspended laptop) do not fire a huge burst: skip ahead.
+    if (now - nextAt > 1000) nextAt = now;
+    let sentThisTick = 0;
+    while (nextAt <= now && sentThisTick < 5000) {
+      if (options.limit !== undefined && stats.events >= options.limit) return;
+      emit(Math.round(nextAt));
+      sentThisTick++;
+      nextAt += generator.random.exponential(ratePerMs);
+    }
+    ticker = setTimeout(tick, Math.max(0, Math.min(nextAt - Date.now(), 50)));
+  }
+
+  function emit(at: number): void {
+    const event = generator.next(at);
+    const frame = JSON.stringify(event);
+    stats.events++;
+    recent.push(frame);
+    if (recent.length > 1000) recent.splice(0, recent.length - 1000);
+    const malformed =
+      options.malformedRatio && generator.random.next() < options.malformedRatio
+        ? MALFORMED[generator.random.int(0, MALFORMED.length - 1)]
+        : undefined;
+    const oversized = options.oversizedEvery && stats.events % options.oversizedEvery === 0;
+    for (const client of wss.clients) {
+      if (client.readyState !== WebSocket.OPEN || stalled.has(client)) continue;
+      if (client.bufferedAmount > MAX_BUFFERED) {
+        stats.dropped++;
+        continue;
+      }
+      client.send(frame);
+      lastSent.set(client, Date.now());
+      if (malformed !== undefined) client.send(malformed);
+      if (oversized) client.send(`{"event_id":"oversized","pad":"${"x".repeat(2 * 1024 * 1024)}"}`);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 0, host, () => {
+      http.removeListener("error", reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `ws://${shownHost}:${port}/latest/`,
+    port,
+    host,
+    stats,
+    generator,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (ticker) clearTimeout(ticker);
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        http.close(() => resolve());
+        http.closeAllConnections?.();
+      }),
+  };
+}
