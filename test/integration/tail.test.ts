@@ -84,7 +84,9 @@ describe("tail against a real ws server", () => {
       event({ device_serial: "KEEP2" }),
     ];
     server = await startTestServer({
-      onConnection: (ws) => events.forEach((e) => ws.send(JSON.stringify(e))),
+      onConnection: (ws) => {
+        for (const e of events) ws.send(JSON.stringify(e));
+      },
     });
     const ctx = ctxWith();
     const tee = join(ctx.configDir, "tee.ndjson");
