@@ -115,8 +115,8 @@ async function initiateAuth(
       String(data.message ?? data.Message ?? ""),
       flow,
     );
-    if (type === "TooManyRequestsException" || response.status >= 500)
-      throw new ConnectionError(message, hint);
+    // Every Cognito error is an authentication outcome (exit 3), even "slow down".
+    if (response.status >= 500 && !type) throw new ConnectionError(message, hint);
     throw new AuthError(message, hint);
   }
   if (!data || typeof data !== "object") throw notJson("the sign-in service", response);
