@@ -9,11 +9,18 @@ export function fakeJwt(kind: string, expiresAtMs: number): string {
   return `${b64({ alg: "RS256", kid: "k" })}.${b64({ token_use: kind, exp: Math.floor(expiresAtMs / 1000), n: serial, pad: "x".repeat(20) })}.c2lnbmF0dXJlLSR7c2VyaWFsfQ`;
 }
 
+export interface CognitoCall {
+  AuthFlow: string;
+  ClientId: string;
+  AuthParameters: Record<string, string>;
+  headers: { target?: string | string[]; type?: string };
+}
+
 export interface FakeAuth {
   baseUrl: string;
   cognitoUrl: string;
   /** Every Cognito request body, in order. */
-  cognitoCalls: Array<Record<string, any>>;
+  cognitoCalls: CognitoCall[];
   authInfoCalls: string[];
   /** Tokens handed out, newest last. */
   issued: Array<{ accessToken: string; idToken: string; refreshToken?: string }>;
@@ -64,7 +71,7 @@ export async function startFakeAuth(initial: Partial<FakeAuthOptions> = {}): Pro
     rotateRefresh: false,
     ...initial,
   };
-  const cognitoCalls: Array<Record<string, any>> = [];
+  const cognitoCalls: CognitoCall[] = [];
   const authInfoCalls: string[] = [];
   const issued: FakeAuth["issued"] = [];
   const refreshTokens = new Set<string>();
