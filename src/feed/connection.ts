@@ -26,6 +26,8 @@ export interface ConnectionOptions {
   handshakeTimeoutMs: number;
   now: () => number;
   onFrame: (data: string | Buffer) => void;
+  /** Runs synchronously on open, before any frame of this connection is delivered. */
+  onOpen?: () => void;
   /** True while the consumer is backed up: the socket is paused, pongs cannot arrive. */
   isPaused: () => boolean;
 }
@@ -115,6 +117,7 @@ export class FeedConnection {
       const onOpen = () => {
         cleanup();
         this.openedAt = this.options.now();
+        this.options.onOpen?.();
         this.startHeartbeat();
         resolve({ ok: true });
       };

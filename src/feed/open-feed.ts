@@ -65,7 +65,12 @@ export function buildFeedUrl(
 
 export function describeClose(info: CloseInfo): string {
   if (info.heartbeatTimeout) return "no answer to heartbeat ping";
-  if (info.code === 1009) return "a frame was larger than the 1 MiB limit";
+  // ws fails the connection itself (close code 1006 on our side, 1009 sent) when a
+  // frame exceeds maxPayload.
+  const errorCode = (info.error as NodeJS.ErrnoException | undefined)?.code;
+  if (info.code === 1009 || errorCode === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+    return "a frame was larger than the 1 MiB limit";
+  }
   const reason = info.reason ? ` ${JSON.stringify(info.reason.slice(0, 80))}` : "";
   const names: Record<number, string> = {
     1000: "normal closure",
@@ -116,7 +121,7 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
   const safe = (text: string) => redactSecrets(text, secrets());
   const shownUrl = redactUrl(options.url);
 
-  const connect = async (force: boolean) => {
+  const connect = async (force: boolean, openStatus: () => FeedStatus) => {
     token = await options.getToken({ force });
     const connection = new FeedConnection({
       url: buildFeedUrl(options.url, token, options.customer),
@@ -125,6 +130,8 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 15_000,
       now,
       onFrame: (frame) => queue.pushFrame(frame),
+      // Status first: the frames of a new connection can arrive in the same tick as 'open'.
+      onOpen: () => queue.pushStatus(openStatus()),
       isPaused: () => queue.paused,
     });
     connections.add(connection);
@@ -153,7 +160,12 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
     while (!signal.aborted) {
       attempt++;
       queue.pushStatus({ type: "connecting", url: shownUrl, attempt });
-      const { connection, result } = await connect(authRetried);
+      const { connection, result } = await connect(authRetried, () => ({
+        type: "connected",
+        url: shownUrl,
+        attempt,
+        reconnected,
+      }));
       if (signal.aborted) {
         connection.close(1000);
         return;
@@ -213,7 +225,6 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
 
       failures = 0;
       authRetried = false;
-      queue.pushStatus({ type: "connected", url: shownUrl, attempt, reconnected });
       reconnected = true;
       const info = await holdConnection(connection);
       if (signal.aborted) return;
@@ -255,7 +266,10 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
       if (signal.aborted) return current.closed;
       let next: FeedConnection | undefined;
       try {
-        const { connection, result } = await connect(false);
+        const { connection, result } = await connect(false, () => ({
+          type: "renewed",
+          url: shownUrl,
+        }));
         if (result.ok) next = connection;
         else {
           queue.pushStatus({
@@ -287,7 +301,6 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
       }
       const old = current;
       current = next;
-      queue.pushStatus({ type: "renewed", url: shownUrl });
       old.close(1000, "renewed");
     }
   }

@@ -39,6 +39,35 @@ export class MemoryStream extends Writable {
     callback();
   }
 
+  // The bits of tty.WriteStream that spinners use.
+  cursorTo(x: number, y?: number | (() => void), cb?: () => void): boolean {
+    this.write(typeof y === "number" ? `\u001b[${y + 1};${x + 1}H` : `\u001b[${x + 1}G`);
+    if (typeof y === "function") y();
+    cb?.();
+    return true;
+  }
+  moveCursor(dx: number, dy: number, cb?: () => void): boolean {
+    this.write(`\u001b[${dy}A\u001b[${dx}C`);
+    cb?.();
+    return true;
+  }
+  clearLine(_dir: number, cb?: () => void): boolean {
+    this.write("\u001b[2K");
+    cb?.();
+    return true;
+  }
+  clearScreenDown(cb?: () => void): boolean {
+    this.write("\u001b[J");
+    cb?.();
+    return true;
+  }
+  getColorDepth(): number {
+    return 8;
+  }
+  hasColors(): boolean {
+    return true;
+  }
+
   get text(): string {
     return this.chunks.join("");
   }
