@@ -287,8 +287,8 @@ export async function runDoctor(ctx: Context, flags: DoctorFlags): Promise<numbe
         state: "fail",
         detail: `HTTP ${refusal.status}${refusal.body ? `: ${sanitize(refusal.body.replace(/\s+/g, " ").slice(0, 200))}` : ""}`,
         hint: auth
-          ? `the token was refused: it may be expired or the wrong kind for this URL (${kind.value} now; /latest/ wants access, /prod/ wants id with customer=)`
-          : refusal.status === 404 || refusal.status === 403
+          ? `the token was refused: it may be expired or the wrong kind for this URL (${kind.value} now; /latest/ wants access, /prod/ wants id with customer=)${refusal.status === 403 ? "; API Gateway also answers 403 for a wrong stage in the URL" : ""}`
+          : refusal.status === 404
             ? "check the stage in the URL (/latest/ or /prod/)"
             : "the service may be having trouble; try again",
         exitCode: auth ? 3 : 1,

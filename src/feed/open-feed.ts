@@ -184,9 +184,12 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
             }
             throw new AuthError(
               `the live feed refused the token: ${safe(reason)}`,
-              options.canRefresh
+              (options.canRefresh
                 ? "the token may have expired or be the wrong kind for this URL (try --token-kind id for a /prod/ URL, access for /latest/), or run `scantail login` again"
-                : "SCANTAIL_TOKEN was refused: it may have expired or be the wrong kind for this URL (access token for /latest/, id token for /prod/)",
+                : "SCANTAIL_TOKEN was refused: it may have expired or be the wrong kind for this URL (access token for /latest/, id token for /prod/)") +
+                (refusal.status === 403
+                  ? "; API Gateway also answers 403 for a wrong stage in the URL"
+                  : ""),
             );
           }
           const retryable =

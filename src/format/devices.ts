@@ -146,15 +146,15 @@ export function createRenderer(options: FormatOptions): Renderer {
   const columns: ViewColumn[] = [
     {
       header: "SERIAL",
-      width: 14,
+      width: 13,
       text: (r) => r.serial,
       style: (r, _n, t) => serialColor(chalk, r.serial)(t),
     },
     { header: "MODEL", width: 12, text: (r) => r.model },
     {
-      header: "GATEWAY / STATION",
-      width: 26,
-      text: (r) => [r.gateway, r.station].filter(Boolean).join(" / "),
+      header: "STATION / GATEWAY",
+      width: 22,
+      text: (r) => [r.station, r.gateway].filter(Boolean).join(" / "),
     },
     {
       header: "LAST CODE",
@@ -163,11 +163,11 @@ export function createRenderer(options: FormatOptions): Renderer {
       text: (r) => r.lastCode,
       style: (_r, _n, t) => chalk.bold(t),
     },
-    { header: "SYMBOLOGY", width: 13, text: (r) => r.symbology },
-    { header: "SCANS", width: 6, align: "right", text: (r) => String(r.scans) },
+    { header: "SYMBOLOGY", width: 14, text: (r) => r.symbology },
+    { header: "SCANS", width: 5, align: "right", text: (r) => String(r.scans) },
     {
       header: "/MIN",
-      width: 5,
+      width: 4,
       align: "right",
       text: (r, now) => String(DeviceTable.perMinute(r, now)),
     },
@@ -182,7 +182,7 @@ export function createRenderer(options: FormatOptions): Renderer {
     { header: "PROFILE", width: 14, text: (r) => r.profile },
     {
       header: "LATENCY p95",
-      width: 15,
+      width: 13,
       align: "right",
       text: (r) => {
         const p95 = DeviceTable.p95(r);

@@ -109,7 +109,9 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
       // A closed pipe ends quietly.
     } else {
       const safe = (s: string) => sanitize(s);
-      for (const line of stats.summary(ctx.now(), chalk, safe)) ctx.stderr.write(`${line}\n`);
+      const width = ctx.stderr.isTTY ? (ctx.stderr.columns ?? 80) - 1 : Number.POSITIVE_INFINITY;
+      for (const line of stats.summary(ctx.now(), chalk, safe, width))
+        ctx.stderr.write(`${line}\n`);
     }
   }
   if (failure) throw failure;

@@ -37,14 +37,29 @@ export class RunStats {
   }
 
   /** The summary with breakdowns, one line each; `sanitize` makes feed text safe. */
-  summary(now: number, chalk: ChalkInstance, sanitize: (s: string) => string): string[] {
+  summary(
+    now: number,
+    chalk: ChalkInstance,
+    sanitize: (s: string) => string,
+    width = Number.POSITIVE_INFINITY,
+  ): string[] {
     const lines = [`scantail: ${this.summaryLine(now)}`];
     const top = (map: Map<string, number>, label: string) => {
       if (map.size === 0) return;
       const sorted = [...map].sort((a, b) => b[1] - a[1]);
-      const shown = sorted.slice(0, 8).map(([k, n]) => `${sanitize(k)} ${n}`);
-      const more = sorted.length > 8 ? `, +${sorted.length - 8} more` : "";
-      lines.push(chalk.dim(`  ${label} (${map.size}): ${shown.join(", ")}${more}`));
+      // As many as fit on one line of the terminal, then "+N more".
+      let line = `  ${label} (${map.size}):`;
+      let count = 0;
+      for (const [k, n] of sorted) {
+        const item = `${count ? "," : ""} ${sanitize(k)} ${n}`;
+        const rest = sorted.length - count - 1;
+        const tail = rest > 0 ? `, +${rest} more` : "";
+        if (count >= 8 || line.length + item.length + tail.length > width) break;
+        line += item;
+        count++;
+      }
+      if (count < sorted.length) line += `${count ? "," : ""} +${sorted.length - count} more`;
+      lines.push(chalk.dim(line));
     };
     top(this.perDevice, "devices");
     top(this.perSymbology, "symbologies");

@@ -293,9 +293,46 @@ describe("devices view model", () => {
     expect(r.tick).toBeUndefined();
     const out = r.finish!();
     const lines = out.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^SERIAL\s+MODEL\s+GATEWAY \/ STATION\s+LAST CODE/);
+    expect(lines[0]).toMatch(/^SERIAL\s+MODEL\s+STATION \/ GATEWAY\s+LAST CODE/);
     expect(lines).toHaveLength(3);
     expect(out).not.toContain("\u001b");
+  });
+
+  it("shows every column on a wide terminal and drops the least important on a narrow one", () => {
+    const wide = createDevices(options({ columns: 200 }));
+    wide.render(
+      ev({
+        device_model: "MARK 3",
+        device_firmware: "v2.4.0",
+        configuration_profile_id: "p1",
+        configuration_profile_revision: 2,
+      }),
+      "",
+    );
+    const header = wide.finish!().split("\n")[0]!;
+    for (const name of [
+      "SERIAL",
+      "MODEL",
+      "STATION / GATEWAY",
+      "LAST CODE",
+      "SYMBOLOGY",
+      "SCANS",
+      "/MIN",
+      "BATT",
+      "FIRMWARE",
+      "PROFILE",
+      "LATENCY p95",
+      "LAST SEEN",
+    ]) {
+      expect(header).toContain(name);
+    }
+    const narrow = createDevices(options({ columns: 80, isTTY: true, chalk: plain }));
+    narrow.render(ev(), "");
+    const screen = narrow.tick!();
+    const lines = screen.split("\n").map((l) => l.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ""));
+    for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^SERIAL/);
+    expect(lines[1]).not.toContain("FIRMWARE");
   });
 
   it("redraws in place on a terminal and restores the screen at the end", () => {
