@@ -33,7 +33,6 @@ function start(command: string): string {
 }
 const screen = (name: string, colours = false) =>
   tmux("capture-pane", "-p", ...(colours ? ["-e"] : []), "-t", name);
-const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
 
 async function until(name: string, test: (text: string) => boolean, what: string): Promise<string> {
   const deadline = Date.now() + 10_000;
