@@ -8,7 +8,11 @@ const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url),
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { main: "src/main.ts" },
+  entryPoints: {
+    main: "src/main.ts",
+    // For scripts/bench.mjs: the same generator and simulator the CLI uses.
+    "bench-support": "src/bench-support.ts",
+  },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+// npm run bench — performance of scantail as ratios against baselines measured in the
+// same run (these machines are shared and noisy: absolute times mean little). Each pair
+// is measured interleaved, warm-up runs excluded, medians reported. Not a test: it
+// prints figures and marks each goal, and exits 1 if a goal is missed.
+import { spawn, spawnSync } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { WebSocketServer } from "ws";
+
+const root = new URL("..", import.meta.url).pathname;
+const BIN = join(root, "bin/scantail.js");
+const DIR = join(root, "bench-data");
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const quick = process.argv.includes("--quick");
+mkdirSync(DIR, { recursive: true });
+const env = { ...process.env, SCANTAIL_CONFIG_DIR: join(DIR, "config"), NO_COLOR: "1" };
+const results = [];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const ms = (x) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+
+function timeCommand(cmd, args, { stdoutFile, input } = {}) {
+  const out = stdoutFile ? createWriteStream(stdoutFile) : undefined;
+  const started = performance.now();
+  const r = spawnSync(cmd, args, {
+    env,
+    stdio: ["ignore", stdoutFile ? "pipe" : "ignore", "pipe"],
+    maxBuffer: 1 << 30,
+    input,
+  });
+  const took = performance.now() - started;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  if (out) {
+    writeFileSync(stdoutFile, r.stdout);
+    out.close();
+  }
+  return took;
+}
+
+/** Shell command with output to a file (not /dev/null: GNU grep stops early there). */
+function timeShell(script) {
+  const started = performance.now();
+  const r = spawnSync("bash", ["-c", script], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const took = performance.now() - started;
+  if (r.status !== 0) throw new Error(`${script} exited ${r.status}: ${r.stderr}`);
+  return took;
+}
+
+/** Runs each candidate `RUNS` times interleaved (after one warm-up each) and returns medians. */
+function compare(label, candidates, runs = RUNS) {
+  const times = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
+  for (const run of Object.values(candidates)) run(); // warm-up (file cache, JIT of node itself)
+  for (let i = 0; i < runs; i++) for (const [k, run] of Object.entries(candidates)) times[k].push(run());
+  const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  console.log(`\n${label}`);
+  for (const [k, v] of Object.entries(med)) console.log(`  ${k.padEnd(44)} ${ms(v).padStart(10)}  (runs: ${times[k].map((t) => t.toFixed(0)).join(" ")})`);
+  return med;
+}
+
+function goal(name, value, limit, unit = "×") {
+  const ok = value <= limit;
+  results.push({ name, value, limit, ok, unit });
+  console.log(`  → ${name}: ${value.toFixed(unit === "×" ? 3 : 1)}${unit} (goal ≤ ${limit}${unit}) ${ok ? "OK" : "MISSED"}`);
+}
+
+// ---- machine and data ------------------------------------------------------------
+const has = (c) => spawnSync("bash", ["-c", `command -v ${c}`]).status === 0;
+console.log("scantail benchmark");
+console.log(`  machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
+console.log(`  node ${process.version}; jq ${has("jq") ? spawnSync("jq", ["--version"]).stdout.toString().trim() : "missing"}; grep ${spawnSync("grep", ["--version"]).stdout.toString().split("\n")[0]}`);
+
+const { EventGenerator, startSimulator } = await import(join(root, "dist/bench-support.js"));
+const data = join(DIR, `events-${EVENTS}.ndjson`);
+const generator = new EventGenerator({ devices: 50, seed: 1 });
+const sample = generator.next(1_700_000_000_000);
+if (!existsSync(data)) {
+  const g = new EventGenerator({ devices: 50, seed: 1 });
+  const lines = [];
+  for (let i = 0; i < EVENTS; i++) lines.push(JSON.stringify(g.next(1_700_000_000_000 + i * 50)));
+  writeFileSync(data, `${lines.join("\n")}\n`);
+}
+const size = statSync(data).size;
+const serial = sample.device_serial;
+console.log(`  data: ${EVENTS} events, ${(size / 1e6).toFixed(1)} MB (${Math.round(size / EVENTS)} bytes/event), 50 devices; filter serial ${serial}`);
+
+// ---- 1. start-up -----------------------------------------------------------------
+const node = process.execPath;
+const startup = compare("start-up", {
+  "node -e 0": () => timeCommand(node, ["-e", "0"]),
+  "scantail --version": () => timeCommand(node, [BIN, "--version"]),
+  "scantail --help": () => timeCommand(node, [BIN, "--help"]),
+}, quick ? 5 : 15);
+goal("--version / node -e 0", startup["scantail --version"] / startup["node -e 0"], 1.3);
+goal("--help / node -e 0", startup["scantail --help"] / startup["node -e 0"], 1.5);
+
+// ---- 2. filtered replay vs jq and grep -F ---------------------------------------
+const out = (name) => join(DIR, `out-${name}`);
+const filtered = compare(`filtered replay (--serial ${serial})`, {
+  "scantail replay --serial -o ndjson": () => timeShell(`"${node}" "${BIN}" replay "${data}" --serial ${serial} -o ndjson > "${out("st")}"`),
+  ...(has("jq") ? { "jq -c select(.device_serial==…)": () => timeShell(`jq -c 'select(.device_serial=="${serial}")' "${data}" > "${out("jq")}"`) } : {}),
+  "grep -F": () => timeShell(`grep -F ${serial} "${data}" > "${out("grep")}"`),
+}, quick ? 3 : RUNS);
+if (has("jq")) {
+  const same = readFileSync(out("st"), "utf8") === readFileSync(out("jq"), "utf8");
+  console.log(`  output identical to jq's: ${same ? "yes" : "NO"}`);
+  if (!same) results.push({ name: "filtered replay output equals jq", ok: false });
+  goal("filtered replay / jq", filtered["scantail replay --serial -o ndjson"] / filtered["jq -c select(.device_serial==…)"], 0.15);
+}
+goal("filtered replay / grep -F", filtered["scantail replay --serial -o ndjson"] / filtered["grep -F"], 4);
+
+const unfiltered = compare("unfiltered replay", {
+  "scantail replay -o ndjson": () => timeShell(`"${node}" "${BIN}" replay "${data}" -o ndjson > "${out("all")}"`),
+  cat: () => timeShell(`cat "${data}" > "${out("cat")}"`),
+}, quick ? 3 : RUNS);
+console.log(`  → unfiltered replay / cat: ${(unfiltered["scantail replay -o ndjson"] / unfiltered.cat).toFixed(1)}× (reported, no goal); output identical to input: ${readFileSync(out("all")).equals(readFileSync(data)) ? "yes" : "NO"}`);
+
+// ---- 3. live throughput over loopback -------------------------------------------
+const frames = readFileSync(data, "utf8").trimEnd().split("\n");
+async function livePush() {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await new Promise((resolve) => wss.on("listening", resolve));
+  wss.on("connection", async (ws) => {
+    // As fast as the socket allows: keep the kernel buffer full, never unbounded.
+    let i = 0;
+    const pump = () => {
+      while (i < frames.length) {
+        ws.send(frames[i++]);
+        if (ws.bufferedAmount > 4 * 1024 * 1024) return setTimeout(pump, 1);
+      }
+    };
+    pump();
+  });
+  return { wss, url: `ws://127.0.0.1:${wss.address().port}/latest/` };
+}
+const bareClient = join(DIR, "bare-client.mjs");
+writeFileSync(
+  bareClient,
+  `import WebSocket from ${JSON.stringify(join(root, "node_modules/ws/index.js"))};
+const n = Number(process.argv[3]);
+let seen = 0;
+const ws = new WebSocket(process.argv[2], { perMessageDeflate: false });
+ws.on("message", (d) => {
+  process.stdout.write(d.toString() + "\\n");
+  if (++seen === n) ws.close();
+});
+`,
+);
+async function timeLive(args) {
+  const { wss, url } = await livePush();
+  const started = performance.now();
+  const child = spawn(node, [...args(url)], { env: { ...env, SCANTAIL_TOKEN: "bench" }, stdio: ["ignore", "ignore", "inherit"] });
+  const code = await new Promise((resolve) => child.on("exit", resolve));
+  const took = performance.now() - started;
+  for (const c of wss.clients) c.terminate();
+  wss.close();
+  if (code !== 0) throw new Error(`live run exited ${code}`);
+  return took;
+}
+async function compareAsync(label, candidates, runs) {
+  const times = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
+  for (const run of Object.values(candidates)) await run();
+  for (let i = 0; i < runs; i++) for (const [k, run] of Object.entries(candidates)) times[k].push(await run());
+  const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  console.log(`\n${label}`);
+  for (const [k, v] of Object.entries(med)) console.log(`  ${k.padEnd(44)} ${ms(v).padStart(10)}  (runs: ${times[k].map((t) => t.toFixed(0)).join(" ")})`);
+  return med;
+}
+const live = await compareAsync(`live: ${frames.length} events pushed over loopback`, {
+  "scantail -o ndjson --count N >/dev/null": () => timeLive((url) => [BIN, "--url", url, "-o", "ndjson", "--count", String(frames.length)]),
+  "bare ws client writing each frame": () => timeLive((url) => [bareClient, url, String(frames.length)]),
+}, quick ? 3 : 5);
+goal("live ndjson / bare client", live["scantail -o ndjson --count N >/dev/null"] / live["bare ws client writing each frame"], 1.25);
+
+// ---- 4. memory: peak RSS of a pretty replay --------------------------------------
+async function peakRss(args) {
+  const child = spawn(node, args, { env, stdio: ["ignore", createWriteStream(out("pretty")) ? "pipe" : "ignore", "ignore"] });
+  const sink = createWriteStream(out("pretty"));
+  child.stdout.pipe(sink);
+  let peak = 0;
+  const poll = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+    } catch {}
+  }, 5);
+  await new Promise((resolve) => child.on("exit", resolve));
+  clearInterval(poll);
+  return peak / 1024;
+}
+const rss = [];
+for (let i = 0; i < 3; i++) rss.push(await peakRss([BIN, "replay", data, "-o", "pretty", "--color", "always"]));
+const baseRss = await peakRss(["-e", "setTimeout(()=>{},200)"]);
+console.log(`\nmemory: peak RSS of a ${EVENTS}-event -o pretty replay: ${median(rss).toFixed(0)} MB (bare node: ${baseRss.toFixed(0)} MB)`);
+goal("pretty replay peak RSS", median(rss), 100, " MB");
+
+// ---- 5. latency at 1000 events/s -------------------------------------------------
+async function latency(args, seconds = quick ? 2 : 5) {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await new Promise((resolve) => wss.on("listening", resolve));
+  const url = `ws://127.0.0.1:${wss.address().port}/latest/`;
+  const total = 1000 * seconds;
+  wss.on("connection", (ws) => {
+    let i = 0;
+    const started = performance.now();
+    const tick = () => {
+      const due = Math.min(total, Math.floor((performance.now() - started) * 1)); // 1 per ms
+      while (i < due) {
+        const e = { ...sample, event_id: `lat-${i}`, bench_sent: performance.timeOrigin + performance.now() };
+        ws.send(JSON.stringify(e));
+        i++;
+      }
+      if (i < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const child = spawn(node, args(url, total), { env: { ...env, SCANTAIL_TOKEN: "bench" }, stdio: ["ignore", "pipe", "inherit"] });
+  const delays = [];
+  let rest = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk) => {
+    const now = performance.timeOrigin + performance.now();
+    const text = rest + chunk;
+    const lines = text.split("\n");
+    rest = lines.pop();
+    for (const line of lines) {
+      const m = /"bench_sent":([\d.]+)/.exec(line);
+      if (m) delays.push(now - Number(m[1]));
+    }
+  });
+  await new Promise((resolve) => child.on("exit", resolve));
+  wss.close();
+  return { p50: pct(delays, 50), p99: pct(delays, 99), n: delays.length };
+}
+const latS = await latency((url, n) => [BIN, "--url", url, "-o", "ndjson", "--count", String(n)]);
+const latB = await latency((url, n) => [bareClient, url, String(n)]);
+console.log(`\nlatency at 1000 events/s, frame sent → line read from stdout (${latS.n} events):`);
+console.log(`  scantail      p50 ${ms(latS.p50)}  p99 ${ms(latS.p99)}`);
+console.log(`  bare client   p50 ${ms(latB.p50)}  p99 ${ms(latB.p99)}`);
+console.log(`  → added by scantail: p50 ${ms(latS.p50 - latB.p50)}, p99 ${ms(latS.p99 - latB.p99)} (reported, no goal)`);
+
+// ---- summary ------------------------------------------------------------------------
+console.log("\nsummary");
+for (const r of results) console.log(`  ${r.ok ? "OK    " : "MISSED"} ${r.name}${r.value !== undefined ? `: ${r.value.toFixed(r.unit === "×" ? 3 : 1)}${r.unit} (goal ≤ ${r.limit}${r.unit})` : ""}`);
+for (const f of ["st", "jq", "grep", "all", "cat", "pretty"]) rmSync(out(f), { force: true });
+process.exitCode = results.every((r) => r.ok) ? 0 : 1;
