@@ -4,7 +4,15 @@
 // is measured interleaved, warm-up runs excluded, medians reported. Not a test: it
 // prints figures and marks each goal, and exits 1 if a goal is missed.
 import { spawn, spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -16,6 +24,9 @@ const DIR = join(root, "bench-data");
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const quick = process.argv.includes("--quick");
+// BENCH_ONLY=startup,replay,live,memory,latency runs a subset (while working on one).
+const only = process.env.BENCH_ONLY?.split(",");
+const want = (section) => !only || only.includes(section);
 mkdirSync(DIR, { recursive: true });
 const env = { ...process.env, SCANTAIL_CONFIG_DIR: join(DIR, "config"), NO_COLOR: "1" };
 const results = [];
@@ -61,26 +72,36 @@ function timeShell(script) {
 function compare(label, candidates, runs = RUNS) {
   const times = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
   for (const run of Object.values(candidates)) run(); // warm-up (file cache, JIT of node itself)
-  for (let i = 0; i < runs; i++) for (const [k, run] of Object.entries(candidates)) times[k].push(run());
+  for (let i = 0; i < runs; i++)
+    for (const [k, run] of Object.entries(candidates)) times[k].push(run());
   const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   console.log(`\n${label}`);
-  for (const [k, v] of Object.entries(med)) console.log(`  ${k.padEnd(44)} ${ms(v).padStart(10)}  (runs: ${times[k].map((t) => t.toFixed(0)).join(" ")})`);
+  for (const [k, v] of Object.entries(med))
+    console.log(
+      `  ${k.padEnd(44)} ${ms(v).padStart(10)}  (runs: ${times[k].map((t) => t.toFixed(0)).join(" ")})`,
+    );
   return med;
 }
 
 function goal(name, value, limit, unit = "×") {
   const ok = value <= limit;
   results.push({ name, value, limit, ok, unit });
-  console.log(`  → ${name}: ${value.toFixed(unit === "×" ? 3 : 1)}${unit} (goal ≤ ${limit}${unit}) ${ok ? "OK" : "MISSED"}`);
+  console.log(
+    `  → ${name}: ${value.toFixed(unit === "×" ? 3 : 1)}${unit} (goal ≤ ${limit}${unit}) ${ok ? "OK" : "MISSED"}`,
+  );
 }
 
 // ---- machine and data ------------------------------------------------------------
 const has = (c) => spawnSync("bash", ["-c", `command -v ${c}`]).status === 0;
 console.log("scantail benchmark");
-console.log(`  machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
-console.log(`  node ${process.version}; jq ${has("jq") ? spawnSync("jq", ["--version"]).stdout.toString().trim() : "missing"}; grep ${spawnSync("grep", ["--version"]).stdout.toString().split("\n")[0]}`);
+console.log(
+  `  machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+);
+console.log(
+  `  node ${process.version}; jq ${has("jq") ? spawnSync("jq", ["--version"]).stdout.toString().trim() : "missing"}; grep ${spawnSync("grep", ["--version"]).stdout.toString().split("\n")[0]}`,
+);
 
-const { EventGenerator, startSimulator } = await import(join(root, "dist/bench-support.js"));
+const { EventGenerator } = await import(join(root, "dist/bench-support.js"));
 const data = join(DIR, `events-${EVENTS}.ndjson`);
 const generator = new EventGenerator({ devices: 50, seed: 1 });
 const sample = generator.next(1_700_000_000_000);
@@ -92,38 +113,75 @@ if (!existsSync(data)) {
 }
 const size = statSync(data).size;
 const serial = sample.device_serial;
-console.log(`  data: ${EVENTS} events, ${(size / 1e6).toFixed(1)} MB (${Math.round(size / EVENTS)} bytes/event), 50 devices; filter serial ${serial}`);
+console.log(
+  `  data: ${EVENTS} events, ${(size / 1e6).toFixed(1)} MB (${Math.round(size / EVENTS)} bytes/event), 50 devices; filter serial ${serial}`,
+);
 
 // ---- 1. start-up -----------------------------------------------------------------
 const node = process.execPath;
-const startup = compare("start-up", {
-  "node -e 0": () => timeCommand(node, ["-e", "0"]),
-  "scantail --version": () => timeCommand(node, [BIN, "--version"]),
-  "scantail --help": () => timeCommand(node, [BIN, "--help"]),
-}, quick ? 5 : 15);
-goal("--version / node -e 0", startup["scantail --version"] / startup["node -e 0"], 1.3);
-goal("--help / node -e 0", startup["scantail --help"] / startup["node -e 0"], 1.5);
+if (want("startup")) {
+  const startup = compare(
+    "start-up",
+    {
+      "node -e 0": () => timeCommand(node, ["-e", "0"]),
+      "scantail --version": () => timeCommand(node, [BIN, "--version"]),
+      "scantail --help": () => timeCommand(node, [BIN, "--help"]),
+    },
+    quick ? 5 : 15,
+  );
+  goal("--version / node -e 0", startup["scantail --version"] / startup["node -e 0"], 1.3);
+  goal("--help / node -e 0", startup["scantail --help"] / startup["node -e 0"], 1.5);
+}
 
 // ---- 2. filtered replay vs jq and grep -F ---------------------------------------
 const out = (name) => join(DIR, `out-${name}`);
-const filtered = compare(`filtered replay (--serial ${serial})`, {
-  "scantail replay --serial -o ndjson": () => timeShell(`"${node}" "${BIN}" replay "${data}" --serial ${serial} -o ndjson > "${out("st")}"`),
-  ...(has("jq") ? { "jq -c select(.device_serial==…)": () => timeShell(`jq -c 'select(.device_serial=="${serial}")' "${data}" > "${out("jq")}"`) } : {}),
-  "grep -F": () => timeShell(`grep -F ${serial} "${data}" > "${out("grep")}"`),
-}, quick ? 3 : RUNS);
-if (has("jq")) {
-  const same = readFileSync(out("st"), "utf8") === readFileSync(out("jq"), "utf8");
-  console.log(`  output identical to jq's: ${same ? "yes" : "NO"}`);
-  if (!same) results.push({ name: "filtered replay output equals jq", ok: false });
-  goal("filtered replay / jq", filtered["scantail replay --serial -o ndjson"] / filtered["jq -c select(.device_serial==…)"], 0.15);
-}
-goal("filtered replay / grep -F", filtered["scantail replay --serial -o ndjson"] / filtered["grep -F"], 4);
+if (want("replay")) {
+  const filtered = compare(
+    `filtered replay (--serial ${serial})`,
+    {
+      "scantail replay --serial -o ndjson": () =>
+        timeShell(
+          `"${node}" "${BIN}" replay "${data}" --serial ${serial} -o ndjson > "${out("st")}"`,
+        ),
+      ...(has("jq")
+        ? {
+            "jq -c select(.device_serial==…)": () =>
+              timeShell(`jq -c 'select(.device_serial=="${serial}")' "${data}" > "${out("jq")}"`),
+          }
+        : {}),
+      "grep -F": () => timeShell(`grep -F ${serial} "${data}" > "${out("grep")}"`),
+    },
+    quick ? 3 : RUNS,
+  );
+  if (has("jq")) {
+    const same = readFileSync(out("st"), "utf8") === readFileSync(out("jq"), "utf8");
+    console.log(`  output identical to jq's: ${same ? "yes" : "NO"}`);
+    if (!same) results.push({ name: "filtered replay output equals jq", ok: false });
+    goal(
+      "filtered replay / jq",
+      filtered["scantail replay --serial -o ndjson"] / filtered["jq -c select(.device_serial==…)"],
+      0.15,
+    );
+  }
+  goal(
+    "filtered replay / grep -F",
+    filtered["scantail replay --serial -o ndjson"] / filtered["grep -F"],
+    4,
+  );
 
-const unfiltered = compare("unfiltered replay", {
-  "scantail replay -o ndjson": () => timeShell(`"${node}" "${BIN}" replay "${data}" -o ndjson > "${out("all")}"`),
-  cat: () => timeShell(`cat "${data}" > "${out("cat")}"`),
-}, quick ? 3 : RUNS);
-console.log(`  → unfiltered replay / cat: ${(unfiltered["scantail replay -o ndjson"] / unfiltered.cat).toFixed(1)}× (reported, no goal); output identical to input: ${readFileSync(out("all")).equals(readFileSync(data)) ? "yes" : "NO"}`);
+  const unfiltered = compare(
+    "unfiltered replay",
+    {
+      "scantail replay -o ndjson": () =>
+        timeShell(`"${node}" "${BIN}" replay "${data}" -o ndjson > "${out("all")}"`),
+      cat: () => timeShell(`cat "${data}" > "${out("cat")}"`),
+    },
+    quick ? 3 : RUNS,
+  );
+  console.log(
+    `  → unfiltered replay / cat: ${(unfiltered["scantail replay -o ndjson"] / unfiltered.cat).toFixed(1)}× (reported, no goal); output identical to input: ${readFileSync(out("all")).equals(readFileSync(data)) ? "yes" : "NO"}`,
+  );
+}
 
 // ---- 3. live throughput over loopback -------------------------------------------
 const frames = readFileSync(data, "utf8").trimEnd().split("\n");
@@ -159,7 +217,10 @@ ws.on("message", (d) => {
 async function timeLive(args) {
   const { wss, url } = await livePush();
   const started = performance.now();
-  const child = spawn(node, [...args(url)], { env: { ...env, SCANTAIL_TOKEN: "bench" }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(node, [...args(url)], {
+    env: { ...env, SCANTAIL_TOKEN: "bench" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const code = await new Promise((resolve) => child.on("exit", resolve));
   const took = performance.now() - started;
   for (const c of wss.clients) c.terminate();
@@ -170,21 +231,40 @@ async function timeLive(args) {
 async function compareAsync(label, candidates, runs) {
   const times = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
   for (const run of Object.values(candidates)) await run();
-  for (let i = 0; i < runs; i++) for (const [k, run] of Object.entries(candidates)) times[k].push(await run());
+  for (let i = 0; i < runs; i++)
+    for (const [k, run] of Object.entries(candidates)) times[k].push(await run());
   const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   console.log(`\n${label}`);
-  for (const [k, v] of Object.entries(med)) console.log(`  ${k.padEnd(44)} ${ms(v).padStart(10)}  (runs: ${times[k].map((t) => t.toFixed(0)).join(" ")})`);
+  for (const [k, v] of Object.entries(med))
+    console.log(
+      `  ${k.padEnd(44)} ${ms(v).padStart(10)}  (runs: ${times[k].map((t) => t.toFixed(0)).join(" ")})`,
+    );
   return med;
 }
-const live = await compareAsync(`live: ${frames.length} events pushed over loopback`, {
-  "scantail -o ndjson --count N >/dev/null": () => timeLive((url) => [BIN, "--url", url, "-o", "ndjson", "--count", String(frames.length)]),
-  "bare ws client writing each frame": () => timeLive((url) => [bareClient, url, String(frames.length)]),
-}, quick ? 3 : 5);
-goal("live ndjson / bare client", live["scantail -o ndjson --count N >/dev/null"] / live["bare ws client writing each frame"], 1.25);
+if (want("live")) {
+  const live = await compareAsync(
+    `live: ${frames.length} events pushed over loopback`,
+    {
+      "scantail -o ndjson --count N >/dev/null": () =>
+        timeLive((url) => [BIN, "--url", url, "-o", "ndjson", "--count", String(frames.length)]),
+      "bare ws client writing each frame": () =>
+        timeLive((url) => [bareClient, url, String(frames.length)]),
+    },
+    quick ? 3 : 5,
+  );
+  goal(
+    "live ndjson / bare client",
+    live["scantail -o ndjson --count N >/dev/null"] / live["bare ws client writing each frame"],
+    1.25,
+  );
+}
 
 // ---- 4. memory: peak RSS of a pretty replay --------------------------------------
 async function peakRss(args) {
-  const child = spawn(node, args, { env, stdio: ["ignore", createWriteStream(out("pretty")) ? "pipe" : "ignore", "ignore"] });
+  const child = spawn(node, args, {
+    env,
+    stdio: ["ignore", createWriteStream(out("pretty")) ? "pipe" : "ignore", "ignore"],
+  });
   const sink = createWriteStream(out("pretty"));
   child.stdout.pipe(sink);
   let peak = 0;
@@ -198,11 +278,16 @@ async function peakRss(args) {
   clearInterval(poll);
   return peak / 1024;
 }
-const rss = [];
-for (let i = 0; i < 3; i++) rss.push(await peakRss([BIN, "replay", data, "-o", "pretty", "--color", "always"]));
-const baseRss = await peakRss(["-e", "setTimeout(()=>{},200)"]);
-console.log(`\nmemory: peak RSS of a ${EVENTS}-event -o pretty replay: ${median(rss).toFixed(0)} MB (bare node: ${baseRss.toFixed(0)} MB)`);
-goal("pretty replay peak RSS", median(rss), 100, " MB");
+if (want("memory")) {
+  const rss = [];
+  for (let i = 0; i < 3; i++)
+    rss.push(await peakRss([BIN, "replay", data, "-o", "pretty", "--color", "always"]));
+  const baseRss = await peakRss(["-e", "setTimeout(()=>{},200)"]);
+  console.log(
+    `\nmemory: peak RSS of a ${EVENTS}-event -o pretty replay: ${median(rss).toFixed(0)} MB (bare node: ${baseRss.toFixed(0)} MB)`,
+  );
+  goal("pretty replay peak RSS", median(rss), 100, " MB");
+}
 
 // ---- 5. latency at 1000 events/s -------------------------------------------------
 async function latency(args, seconds = quick ? 2 : 5) {
@@ -216,7 +301,11 @@ async function latency(args, seconds = quick ? 2 : 5) {
     const tick = () => {
       const due = Math.min(total, Math.floor((performance.now() - started) * 1)); // 1 per ms
       while (i < due) {
-        const e = { ...sample, event_id: `lat-${i}`, bench_sent: performance.timeOrigin + performance.now() };
+        const e = {
+          ...sample,
+          event_id: `lat-${i}`,
+          bench_sent: performance.timeOrigin + performance.now(),
+        };
         ws.send(JSON.stringify(e));
         i++;
       }
@@ -224,7 +313,10 @@ async function latency(args, seconds = quick ? 2 : 5) {
     };
     tick();
   });
-  const child = spawn(node, args(url, total), { env: { ...env, SCANTAIL_TOKEN: "bench" }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(node, args(url, total), {
+    env: { ...env, SCANTAIL_TOKEN: "bench" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const delays = [];
   let rest = "";
   child.stdout.setEncoding("utf8");
@@ -242,15 +334,22 @@ async function latency(args, seconds = quick ? 2 : 5) {
   wss.close();
   return { p50: pct(delays, 50), p99: pct(delays, 99), n: delays.length };
 }
-const latS = await latency((url, n) => [BIN, "--url", url, "-o", "ndjson", "--count", String(n)]);
-const latB = await latency((url, n) => [bareClient, url, String(n)]);
-console.log(`\nlatency at 1000 events/s, frame sent → line read from stdout (${latS.n} events):`);
-console.log(`  scantail      p50 ${ms(latS.p50)}  p99 ${ms(latS.p99)}`);
-console.log(`  bare client   p50 ${ms(latB.p50)}  p99 ${ms(latB.p99)}`);
-console.log(`  → added by scantail: p50 ${ms(latS.p50 - latB.p50)}, p99 ${ms(latS.p99 - latB.p99)} (reported, no goal)`);
+if (want("latency")) {
+  const latS = await latency((url, n) => [BIN, "--url", url, "-o", "ndjson", "--count", String(n)]);
+  const latB = await latency((url, n) => [bareClient, url, String(n)]);
+  console.log(`\nlatency at 1000 events/s, frame sent → line read from stdout (${latS.n} events):`);
+  console.log(`  scantail      p50 ${ms(latS.p50)}  p99 ${ms(latS.p99)}`);
+  console.log(`  bare client   p50 ${ms(latB.p50)}  p99 ${ms(latB.p99)}`);
+  console.log(
+    `  → added by scantail: p50 ${ms(latS.p50 - latB.p50)}, p99 ${ms(latS.p99 - latB.p99)} (reported, no goal)`,
+  );
+}
 
 // ---- summary ------------------------------------------------------------------------
 console.log("\nsummary");
-for (const r of results) console.log(`  ${r.ok ? "OK    " : "MISSED"} ${r.name}${r.value !== undefined ? `: ${r.value.toFixed(r.unit === "×" ? 3 : 1)}${r.unit} (goal ≤ ${r.limit}${r.unit})` : ""}`);
+for (const r of results)
+  console.log(
+    `  ${r.ok ? "OK    " : "MISSED"} ${r.name}${r.value !== undefined ? `: ${r.value.toFixed(r.unit === "×" ? 3 : 1)}${r.unit} (goal ≤ ${r.limit}${r.unit})` : ""}`,
+  );
 for (const f of ["st", "jq", "grep", "all", "cat", "pretty"]) rmSync(out(f), { force: true });
 process.exitCode = results.every((r) => r.ok) ? 0 : 1;

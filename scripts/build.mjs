@@ -12,6 +12,8 @@ await build({
     main: "src/main.ts",
     // For scripts/bench.mjs: the same generator and simulator the CLI uses.
     "bench-support": "src/bench-support.ts",
+    // The classification worker thread (src/run/classifier.ts finds it beside main.js).
+    "classify-worker": "src/run/classify-worker.ts",
   },
   outdir: "dist",
   bundle: true,
@@ -20,6 +22,9 @@ await build({
   platform: "node",
   target: "node20",
   sourcemap: true,
+  // Less to parse at start-up; names are kept so stack traces (--verbose) stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
   chunkNames: "chunks/[name]-[hash]",
   // ws loads these optional native helpers only when installed; never bundle them.
   external: ["bufferutil", "utf-8-validate"],

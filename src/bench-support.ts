@@ -1,3 +1,2 @@
-/** Entry point for scripts/bench.mjs: the generator and simulator, as the CLI uses them. */
+/** Entry point for scripts/bench.mjs: the event generator the simulator uses. */
 export { EventGenerator } from "./simulator/generator.js";
-export { startSimulator } from "./simulator/server.js";

@@ -36,9 +36,13 @@ Examples:
 
 type Flags = Record<string, unknown>;
 
+/** What the commands do, loaded only once one runs (see commands/index.ts). */
+const commands = () => import("./commands/index.js");
+
 /**
- * Builds the commander program for one run. Commands are declared here; what they do is
- * loaded lazily (house style: `scantail --version` stays close to bare Node).
+ * Builds the commander program for one run. Commands are declared here; their code is
+ * loaded lazily, and so is what is heavy and not always needed — ws, conf and ajv, ora,
+ * cli-table3, chalk, the simulator. `--version` never loads this file (main.ts answers).
  */
 export function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
   const program = new Command("scantail");
@@ -89,7 +93,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
 
   addConnectionOptions(
     addOutputOptions(sub("tail", "stream live events (the default command)", true)),
-  ).action(action(async (flags) => (await import("./commands/tail.js")).runTail(ctx, flags)));
+  ).action(action(async (flags) => (await commands()).runTail(ctx, flags)));
 
   addSimulatorOptions(
     addOutputOptions(sub("demo", "stream from a built-in simulated feed: no account needed")),
@@ -103,26 +107,20 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     )
     .option("--no-reconnect", "exit 1 when the connection ends")
     .option("--max-retries <n>", "give up after n failed connection attempts in a row")
-    .action(action(async (flags) => (await import("./commands/demo.js")).runDemo(ctx, flags)));
+    .action(action(async (flags) => (await commands()).runDemo(ctx, flags)));
 
   addSimulatorOptions(
     addSimulateOptions(
       sub("simulate", "serve a simulated Insight live feed on loopback for other clients"),
     ),
     "5",
-  ).action(
-    action(async (flags) => (await import("./commands/simulate.js")).runSimulate(ctx, flags)),
-  );
+  ).action(action(async (flags) => (await commands()).runSimulate(ctx, flags)));
 
   addOutputOptions(sub("replay", "run recorded NDJSON events through the same filters and formats"))
     .argument("<file>", "NDJSON file, or - for stdin")
     .option("--realtime", "pace events by their time_created, as they happened")
     .option("--speed <x>", "pace events by time_created, x times faster (e.g. 10)")
-    .action(
-      action(async (flags, [file]) =>
-        (await import("./commands/replay.js")).runReplay(ctx, file!, flags),
-      ),
-    );
+    .action(action(async (flags, [file]) => (await commands()).runReplay(ctx, file!, flags)));
 
   sub("login", "sign in and store tokens for the profile")
     .option("--base-url <url>", "Insight API base URL (shown in the webportal)")
@@ -130,15 +128,15 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .option("--username <name>", "webportal user name (e-mail)")
     .option("--password-stdin", "read the password from stdin")
     .option("--token-stdin", "store a token read from stdin as is (no refresh possible)")
-    .action(action(async (flags) => (await import("./commands/login.js")).runLogin(ctx, flags)));
+    .action(action(async (flags) => (await commands()).runLogin(ctx, flags)));
 
   sub("logout", "forget the profile's tokens").action(
-    action(async (flags) => (await import("./commands/account.js")).runLogout(ctx, flags)),
+    action(async (flags) => (await commands()).runLogout(ctx, flags)),
   );
 
   sub("status", "profile, customer, URL, token expiry — never a secret")
     .option("--json", "machine-readable output")
-    .action(action(async (flags) => (await import("./commands/account.js")).runStatus(ctx, flags)));
+    .action(action(async (flags) => (await commands()).runStatus(ctx, flags)));
 
   sub("config", "read and change settings: get|set|unset <key> [value], list, path")
     .argument("<action>", "get, set, unset, list or path")
@@ -147,7 +145,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .option("--json", "with list: machine-readable output")
     .action(
       action(async (flags, [verb, key, value]) =>
-        (await import("./commands/account.js")).runConfig(ctx, verb!, key, value, flags),
+        (await commands()).runConfig(ctx, verb!, key, value, flags),
       ),
     );
 
@@ -158,7 +156,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .option("--customer <id>", "customer ID (env SCANTAIL_CUSTOMER)")
     .option("--token-kind <kind>", "access or id")
     .option("--insecure", "allow unencrypted ws:// to a host that is not loopback")
-    .action(action(async (flags) => (await import("./commands/doctor.js")).runDoctor(ctx, flags)));
+    .action(action(async (flags) => (await commands()).runDoctor(ctx, flags)));
 
   return program;
 }

@@ -6,8 +6,17 @@ import { writeSync } from "node:fs";
 import type { Context } from "./context.js";
 
 const argv = process.argv.slice(2);
+declare const SCANTAIL_VERSION: string | undefined;
 
 async function main(): Promise<void> {
+  // `scantail --version` is run by scripts and shell prompts: answer without loading the
+  // CLI at all (commander and the command table are the bulk of start-up).
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    process.stdout.write(
+      `${typeof SCANTAIL_VERSION === "string" ? SCANTAIL_VERSION : "0.0.0-dev"}\n`,
+    );
+    return;
+  }
   const controller = new AbortController();
   let signalName: "SIGINT" | "SIGTERM" | undefined;
   let signals = 0;

@@ -10,7 +10,7 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { redactUrl } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./tail.js";
+import { type GlobalFlags, profileName } from "./common.js";
 
 /** Forgets the profile's tokens; its settings (customer, URLs, format) stay. */
 export async function runLogout(ctx: Context, flags: GlobalFlags): Promise<number> {

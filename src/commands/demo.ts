@@ -1,9 +1,10 @@
 import type { Context } from "../context.js";
+import type { GlobalFlags } from "./common.js";
 import type { ConnectionFlags } from "./connection-options.js";
 import { resolveConnection } from "./connection-options.js";
 import { type OutputFlags, resolveOutput } from "./output-options.js";
 import { resolveSimulator, type SimulatorFlags } from "./simulator-options.js";
-import { type GlobalFlags, tailLive } from "./tail.js";
+import { tailLive } from "./tail.js";
 
 /**
  * The simulated feed in-process on a loopback port, tailed over a real WebSocket exactly

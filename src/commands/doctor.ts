@@ -9,12 +9,12 @@ import { latencyOf, str } from "../events/event.js";
 import { parseFrame } from "../events/parse.js";
 import { FeedConnection } from "../feed/connection.js";
 import { buildFeedUrl, MAX_PAYLOAD } from "../feed/open-feed.js";
-import { colorLevel, makeChalk } from "../format/color.js";
+import { colorLevel, loadChalk } from "../format/color.js";
 import { sanitize } from "../format/sanitize.js";
 import { formatDuration, parseDuration } from "../util/duration.js";
 import { redactSecrets, redactUrl, registerSecret } from "../util/redact.js";
+import { type GlobalFlags, profileName } from "./common.js";
 import { parseColorMode } from "./output-options.js";
-import { type GlobalFlags, profileName } from "./tail.js";
 
 export interface DoctorFlags extends GlobalFlags {
   wait?: string;
@@ -42,7 +42,7 @@ export interface Check {
  */
 export async function runDoctor(ctx: Context, flags: DoctorFlags): Promise<number> {
   const waitMs = parseDuration(flags.wait ?? "30s", "--wait");
-  const chalk = makeChalk(
+  const chalk = await loadChalk(
     colorLevel(parseColorMode(flags.color), ctx.env, ctx.stdout.isTTY === true && !flags.json),
   );
   const checks: Check[] = [];
@@ -267,7 +267,7 @@ export async function runDoctor(ctx: Context, flags: DoctorFlags): Promise<numbe
   // 6. The WebSocket handshake, then 7. the first event.
   let firstFrame: ((data: string | Buffer) => void) | undefined;
   const frames: Array<string | Buffer> = [];
-  const connection = new FeedConnection({
+  const connection = await FeedConnection.create({
     url: buildFeedUrl(liveUrl, token, customer.value),
     maxPayload: MAX_PAYLOAD,
     heartbeatMs: 0,

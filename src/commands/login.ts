@@ -8,7 +8,7 @@ import { UsageError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { ask, readAllStdin } from "../util/prompt.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./tail.js";
+import { type GlobalFlags, profileName } from "./common.js";
 
 export interface LoginFlags extends GlobalFlags {
   baseUrl?: string;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { FORMAT_NAMES, TIME_MODES } from "../format/registry.js";
+import { FORMAT_NAMES, TIME_MODES } from "../format/names.js";
 
 /*
  * Option declarations only: this module is loaded for every run (help needs it), so it

@@ -8,7 +8,7 @@ import {
   type FilterOptions,
   splitList,
 } from "../events/filter.js";
-import { type ColorMode, colorLevel, makeChalk } from "../format/color.js";
+import { type ColorMode, colorLevel, loadChalk } from "../format/color.js";
 import { TIME_MODES, type TimeMode } from "../format/columns.js";
 import { FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from "../format/registry.js";
 import { parseDuration, parsePositiveInt } from "../util/duration.js";
@@ -110,7 +110,7 @@ export function resolveOutput(
 }
 
 export async function createRendererFor(setup: OutputSetup, ctx: Context, live = true) {
-  const chalk = makeChalk(colorLevel(setup.colorMode, ctx.env, ctx.stdout.isTTY === true));
+  const chalk = await loadChalk(colorLevel(setup.colorMode, ctx.env, ctx.stdout.isTTY === true));
   const { columns, rows } = terminalSize(ctx.stdout);
   const module = await FORMATS[setup.format].load();
   return module.createRenderer({

@@ -1,14 +1,14 @@
 import { createReadStream, statSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { ConfigStore } from "../config/store.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { sleep } from "../feed/backoff.js";
 import { executeStream } from "../run/execute.js";
 import type { SourceChunk } from "../run/stream.js";
 import { parsePositiveNumber } from "../util/duration.js";
+import { type GlobalFlags, profileName } from "./common.js";
 import { createRendererFor, type OutputFlags, resolveOutput } from "./output-options.js";
-import { type GlobalFlags, profileName } from "./tail.js";
+import { scanCandidates, scanNeedle } from "./replay-scan.js";
 
 export interface ReplayFlags extends OutputFlags, GlobalFlags {
   realtime?: boolean;
@@ -105,7 +105,9 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
   // The profile only matters for its default format; do not read it when -o is given.
   const profile =
     flags.format === undefined && !ctx.env.SCANTAIL_FORMAT
-      ? await new ConfigStore(ctx.env).profile(profileName(flags, ctx))
+      ? await new (await import("../config/store.js")).ConfigStore(ctx.env).profile(
+          profileName(flags, ctx),
+        )
       : {};
   const setup = resolveOutput(flags, ctx, profile);
   let input: Readable;
@@ -140,7 +142,16 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
     verbose: flags.verbose === true,
     live: false,
     dedupe: false,
-    source: (stop) => replaySource(input, stop, speed, ctx.now),
+    source: (stop) => {
+      // A filter with a literal value lets most lines be skipped without decoding them.
+      const needle =
+        speed === undefined && ctx.env.SCANTAIL_FAST_PATH !== "0"
+          ? scanNeedle(setup.filterOptions)
+          : undefined;
+      return needle
+        ? scanCandidates(input, needle, stop)
+        : replaySource(input, stop, speed, ctx.now);
+    },
   });
   if (file !== "-") input.destroy();
   if (readError) throw new UsageError(`cannot read ${file}: ${readError.message}`);

@@ -2,8 +2,8 @@ import type { Context } from "../context.js";
 import { EXIT, UsageError } from "../errors.js";
 import { parsePositiveInt } from "../util/duration.js";
 import { isLoopbackHost } from "../util/redact.js";
+import type { GlobalFlags } from "./common.js";
 import { resolveSimulator, type SimulatorFlags } from "./simulator-options.js";
-import type { GlobalFlags } from "./tail.js";
 
 /** Serves the simulated feed for any client and prints the URL to connect to on stdout. */
 export async function runSimulate(

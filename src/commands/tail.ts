@@ -3,6 +3,10 @@ import { resolveSetting, validateLiveUrl } from "../config/settings.js";
 import { ConfigStore, type TokenKind } from "../config/store.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import { type GlobalFlags, profileName } from "./common.js";
+
+export type { GlobalFlags };
+
 import { openFeed } from "../feed/open-feed.js";
 import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
@@ -18,19 +22,6 @@ import {
   type OutputSetup,
   resolveOutput,
 } from "./output-options.js";
-
-export interface GlobalFlags {
-  profile?: string;
-  color?: string;
-  verbose?: boolean;
-}
-
-export function profileName(flags: GlobalFlags, ctx: Context): string {
-  const name = flags.profile ?? ctx.env.SCANTAIL_PROFILE ?? "default";
-  if (!/^[\w.-]{1,64}$/.test(name))
-    throw new UsageError(`invalid profile name "${name}": use letters, digits, -, _ or .`);
-  return name;
-}
 
 export interface LiveTarget {
   url: string;

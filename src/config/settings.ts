@@ -92,7 +92,7 @@ export function validateSetting(key: string, value: string): { key: SettingKey; 
         throw new UsageError(`invalid tokenKind "${value}": expected access or id`);
       return { key: k, value };
     case "format":
-      if (!(FORMAT_NAMES as string[]).includes(value)) {
+      if (!(FORMAT_NAMES as readonly string[]).includes(value)) {
         throw new UsageError(
           `invalid format "${value}": expected one of ${FORMAT_NAMES.join(", ")}`,
         );

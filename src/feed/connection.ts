@@ -1,5 +1,16 @@
 import type { IncomingMessage } from "node:http";
-import WebSocket from "ws";
+import type WebSocket from "ws";
+
+type WebSocketClass = typeof WebSocket;
+let wsClass: WebSocketClass | undefined;
+/** ws is loaded on first use: commands that never connect (replay, config) skip it. */
+export async function loadWebSocket(): Promise<WebSocketClass> {
+  wsClass ??= (await import("ws")).default;
+  return wsClass;
+}
+
+const OPEN = 1;
+const CONNECTING = 0;
 
 export interface HandshakeRefusal {
   status: number;
@@ -73,11 +84,19 @@ export class FeedConnection {
   private lastError: Error | undefined;
   private resolveClosed!: (info: CloseInfo) => void;
 
-  constructor(private readonly options: ConnectionOptions) {
+  /** Creates a connection (loading ws on first use); call open() to await the handshake. */
+  static async create(options: ConnectionOptions): Promise<FeedConnection> {
+    return new FeedConnection(options, await loadWebSocket());
+  }
+
+  private constructor(
+    private readonly options: ConnectionOptions,
+    WebSocketImpl: WebSocketClass,
+  ) {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.ws = new WebSocket(options.url, {
+    this.ws = new WebSocketImpl(options.url, {
       maxPayload: options.maxPayload,
       handshakeTimeout: options.handshakeTimeoutMs,
       perMessageDeflate: false,
@@ -172,7 +191,7 @@ export class FeedConnection {
   }
 
   pause(): void {
-    if (this.ws.readyState === WebSocket.OPEN && !this.ws.isPaused) this.ws.pause();
+    if (this.ws.readyState === OPEN && !this.ws.isPaused) this.ws.pause();
   }
 
   resume(): void {
@@ -181,11 +200,11 @@ export class FeedConnection {
 
   close(code = 1000, reason = ""): void {
     this.stopHeartbeat();
-    if (this.ws.readyState === WebSocket.CONNECTING) {
+    if (this.ws.readyState === CONNECTING) {
       this.ws.terminate();
       return;
     }
-    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.readyState !== OPEN) return;
     this.ws.close(code, reason);
     // A peer that never answers the close frame must not keep us waiting.
     setTimeout(() => this.ws.terminate(), 1000).unref();

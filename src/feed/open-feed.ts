@@ -123,7 +123,7 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
 
   const connect = async (force: boolean, openStatus: () => FeedStatus) => {
     token = await options.getToken({ force });
-    const connection = new FeedConnection({
+    const connection = await FeedConnection.create({
       url: buildFeedUrl(options.url, token, options.customer),
       maxPayload: options.maxPayload ?? MAX_PAYLOAD,
       heartbeatMs: options.heartbeatMs,

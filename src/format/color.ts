@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from "chalk";
+import type { ChalkInstance } from "chalk";
 
 export type ColorMode = "auto" | "always" | "never";
 
@@ -33,7 +33,36 @@ function detectLevel(env: Record<string, string | undefined>): 0 | 1 | 2 | 3 {
   return 1;
 }
 
-export function makeChalk(level: 0 | 1 | 2 | 3): ChalkInstance {
+/**
+ * Styling that does nothing, with chalk's shape (chainable, callable, `level` 0). Without
+ * colour there is no need to load chalk, whose import inspects the terminal: a pipe
+ * (`scantail replay … | jq`) starts faster.
+ */
+const COLOR_FACTORIES = new Set<string | symbol>([
+  "ansi256",
+  "bgAnsi256",
+  "hex",
+  "bgHex",
+  "rgb",
+  "bgRgb",
+]);
+export const plainChalk: ChalkInstance = new Proxy((text: unknown) => String(text), {
+  // Not a thenable: an async function returning it must not try to "resolve" it.
+  get: (_target, property) =>
+    property === "level"
+      ? 0
+      : property === "then"
+        ? undefined
+        : COLOR_FACTORIES.has(property)
+          ? () => plainChalk
+          : plainChalk,
+  apply: (_target, _this, [text]) => String(text),
+}) as unknown as ChalkInstance;
+
+/** A chalk instance for this colour level (loads chalk only when there is colour). */
+export async function loadChalk(level: 0 | 1 | 2 | 3): Promise<ChalkInstance> {
+  if (level === 0) return plainChalk;
+  const { Chalk } = await import("chalk");
   return new Chalk({ level });
 }
 

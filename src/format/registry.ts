@@ -1,8 +1,11 @@
 import type { ChalkInstance } from "chalk";
 import type { ScanEvent } from "../events/event.js";
+import { FORMAT_NAMES, type FormatName, TIME_MODES, type TimeMode } from "./names.js";
+import * as ndjson from "./ndjson.js";
+import * as pretty from "./pretty.js";
+import { loadTextWidth } from "./text-width.js";
 
-export type TimeMode = "local" | "utc" | "relative" | "epoch";
-export const TIME_MODES: readonly TimeMode[] = ["local", "utc", "relative", "epoch"];
+export { FORMAT_NAMES, type FormatName, TIME_MODES, type TimeMode };
 
 export interface FormatOptions {
   chalk: ChalkInstance;
@@ -41,7 +44,11 @@ export interface FormatDefinition {
 export const FORMATS = {
   pretty: {
     description: "one coloured line per event (default on a terminal)",
-    load: () => import("./pretty.js"),
+    // The two everyday formats are small and bundled; table and devices load on demand.
+    load: async () => {
+      await loadTextWidth();
+      return pretty;
+    },
   },
   table: {
     description: "aligned columns under a header, streamed as events arrive",
@@ -49,16 +56,16 @@ export const FORMATS = {
   },
   ndjson: {
     description: "one compact JSON object per line, as received (default on a pipe)",
-    load: () => import("./ndjson.js"),
+    load: async () => ndjson,
   },
   devices: {
     description: "one row per device, redrawn in place on a terminal",
-    load: () => import("./devices.js"),
+    load: async () => {
+      await loadTextWidth();
+      return import("./devices.js");
+    },
   },
-} satisfies Record<string, FormatDefinition>;
-
-export type FormatName = keyof typeof FORMATS;
-export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
+} satisfies Record<FormatName, FormatDefinition>;
 
 export function isFormatName(name: string): name is FormatName {
   return Object.hasOwn(FORMATS, name);

@@ -1,9 +1,18 @@
-import stringWidth from "string-width";
+let stringWidth: ((text: string) => number) | undefined;
+
+/**
+ * Loads string-width, which builds an Intl.Segmenter when imported (tens of ms): only the
+ * formats that align text for people need it, so they call this before rendering.
+ */
+export async function loadTextWidth(): Promise<void> {
+  stringWidth ??= (await import("string-width")).default;
+}
 
 /** Display width in terminal cells (CJK and emoji are two wide; ANSI codes zero). */
 export function displayWidth(text: string): number {
   // Fast path: printable ASCII is one cell per character.
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  if (!stringWidth) throw new Error("displayWidth() before loadTextWidth()");
   return stringWidth(text);
 }
 

@@ -2,10 +2,11 @@ import { createWriteStream } from "node:fs";
 import type { OutputSetup } from "../commands/output-options.js";
 import type { Context } from "../context.js";
 import { ConnectionError, EXIT, errorMessage } from "../errors.js";
-import { colorLevel, makeChalk } from "../format/color.js";
+import { colorLevel, loadChalk } from "../format/color.js";
 import type { Renderer } from "../format/registry.js";
 import { sanitize } from "../format/sanitize.js";
 import { Sink } from "../util/sink.js";
+import { openClassifier } from "./classifier.js";
 import { RunStats } from "./stats.js";
 import { StatusReporter } from "./status.js";
 import { runStream, type SourceChunk } from "./stream.js";
@@ -28,7 +29,7 @@ export interface ExecuteOptions {
  */
 export async function executeStream(options: ExecuteOptions): Promise<number> {
   const { ctx, setup, renderer } = options;
-  const chalk = makeChalk(colorLevel(setup.colorMode, ctx.env, ctx.stderr.isTTY === true));
+  const chalk = await loadChalk(colorLevel(setup.colorMode, ctx.env, ctx.stderr.isTTY === true));
   const stats = new RunStats(ctx.now());
   const status = new StatusReporter({
     ctx,
@@ -58,12 +59,22 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
     renderer.resize?.(columns, rows);
   });
 
+  const classifier = openClassifier(
+    {
+      filterOptions: setup.filterOptions,
+      fields: setup.format === "ndjson" ? setup.fields : undefined,
+      lines: !options.live,
+      keepEvents: setup.format !== "ndjson",
+    },
+    ctx.env,
+  );
   let exitCode: number = EXIT.ok;
   let failure: unknown;
   try {
     const end = await runStream(options.source(stop.signal, status), {
-      filter: setup.filter,
-      precheck: setup.precheck,
+      classifier,
+      ndjson: setup.format === "ndjson",
+      fields: setup.fields,
       renderer,
       stdout,
       tee,
@@ -87,6 +98,7 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
     if (timer) clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onSignal);
     stopResize?.();
+    classifier.close();
     status.close();
   }
   // The final picture of views that redraw (or print once at the end on a pipe).

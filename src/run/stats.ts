@@ -18,8 +18,12 @@ export class RunStats {
   constructor(readonly startedAt: number) {}
 
   count(event: ScanEvent): void {
-    bump(this.perDevice, str(event.device_serial) ?? "(no serial)");
-    bump(this.perSymbology, str(event.scan_decode_symbology) ?? "(none)");
+    this.countKeys(str(event.device_serial), str(event.scan_decode_symbology));
+  }
+
+  countKeys(serial: string | undefined, symbology: string | undefined): void {
+    bump(this.perDevice, serial ?? "(no serial)");
+    bump(this.perSymbology, symbology ?? "(none)");
   }
 
   summaryLine(now: number): string {

@@ -1,21 +1,32 @@
 import { errorMessage } from "../errors.js";
-import type { EventPredicate } from "../events/filter.js";
-import { isCompactJson, parseFrame } from "../events/parse.js";
+import { isCompactJson } from "../events/parse.js";
 import type { FeedStatus } from "../feed/open-feed.js";
 import type { Renderer } from "../format/registry.js";
 import type { Sink } from "../util/sink.js";
+import type { Classifier } from "./classifier.js";
+import { BLANK, type Classified, FILTERED, INVALID } from "./classify.js";
 import { RecentIds } from "./dedupe.js";
 import type { RunStats } from "./stats.js";
 import type { StatusReporter } from "./status.js";
 
 export type SourceChunk =
-  | { kind: "frames"; frames: Array<string | Buffer>; firstLine?: number }
+  | {
+      kind: "frames";
+      frames: Array<string | Buffer>;
+      /** Line number of frames[0] (replay); `lineNumbers` when they are not consecutive. */
+      firstLine?: number;
+      lineNumbers?: number[];
+      /** Lines a pre-scan passed over: received, and filtered out. */
+      skipped?: number;
+    }
   | { kind: "status"; status: FeedStatus };
 
 export interface StreamOptions {
-  filter: EventPredicate;
-  /** A raw-text test that can only reject (see compileRawPrecheck). */
-  precheck?: (raw: string) => boolean;
+  classifier: Classifier;
+  /** Output is NDJSON: lines come from the classifier, the renderer is not needed. */
+  ndjson: boolean;
+  /** -o ndjson --fields: lines are projections, --tee still gets whole events. */
+  fields?: string[];
   renderer: Renderer;
   stdout: Sink;
   tee?: Sink;
@@ -38,7 +49,7 @@ export async function runStream(
   source: AsyncIterable<SourceChunk>,
   options: StreamOptions,
 ): Promise<StreamEnd> {
-  const { filter, precheck, renderer, stdout, tee, count, stats, status } = options;
+  const { classifier, ndjson, renderer, stdout, tee, count, stats, status } = options;
   const recent = options.dedupe ? new RecentIds(10_000) : undefined;
   let tickTimer: NodeJS.Timeout | undefined;
   let ticking = false;
@@ -59,60 +70,63 @@ export async function runStream(
         status.feed(chunk.status);
         continue;
       }
+      const frames = chunk.frames;
+      if (chunk.skipped) {
+        stats.received += chunk.skipped;
+        stats.filtered += chunk.skipped;
+      }
+      const verdict = await classifier.classify(frames);
       let out = "";
       let teeOut = "";
-      let line = chunk.firstLine;
       let reached = false;
-      for (const frame of chunk.frames) {
+      let sawEvent = false;
+      for (let i = 0; i < frames.length; i++) {
+        const code = verdict.codes[i];
+        if (code === BLANK) continue;
         stats.received++;
-        const lineNo = line;
-        if (line !== undefined) {
-          line++;
-          // A blank line in a recording is neither an event nor an error.
-          if (typeof frame === "string" && frame.trim() === "") {
-            stats.received--;
-            continue;
-          }
-        }
-        if (precheck && typeof frame === "string" && !precheck(frame)) {
-          stats.filtered++;
-          continue;
-        }
-        const parsed = parseFrame(frame);
-        if (!parsed.ok) {
+        if (code === INVALID) {
           stats.invalid++;
-          status.invalid(parsed.reason, lineNo);
+          status.invalid(
+            verdict.reasons[i]!,
+            chunk.lineNumbers?.[i] ??
+              (chunk.firstLine !== undefined ? chunk.firstLine + i : undefined),
+          );
           continue;
         }
-        const event = parsed.event;
-        if (recent && typeof event.event_id === "string" && recent.seen(event.event_id)) {
+        const id = verdict.ids[i];
+        if (recent && id !== undefined && recent.seen(id)) {
           stats.duplicates++;
           continue;
         }
-        if (!filter(event)) {
+        if (code === FILTERED) {
           stats.filtered++;
           continue;
         }
-        status.sawEvent();
-        let text: string;
-        try {
-          text = renderer.render(event, frame as string);
-        } catch (error) {
-          // One odd event must never end a long tail.
-          renderFailures++;
-          if (renderFailures <= 3)
-            status.warn(`could not display an event: ${errorMessage(error)}`);
-          continue;
+        const frame = frames[i] as string;
+        if (ndjson) {
+          out += `${verdict.lines[i] ?? frame}\n`;
+        } else {
+          try {
+            out += renderer.render(verdict.events![i]!, frame);
+          } catch (error) {
+            // One odd event must never end a long tail.
+            renderFailures++;
+            if (renderFailures <= 3)
+              status.warn(`could not display an event: ${errorMessage(error)}`);
+            continue;
+          }
         }
+        sawEvent = true;
         stats.shown++;
-        stats.count(event);
-        out += text;
-        if (tee) teeOut += `${isCompactJson(frame as string) ? frame : JSON.stringify(event)}\n`;
+        stats.countKeys(verdict.serials[i], verdict.symbologies[i]);
+        if (tee)
+          teeOut += `${ndjson && !options.fields ? (verdict.lines[i] ?? frame) : teeLine(frame, verdict, i)}\n`;
         if (count !== undefined && stats.shown >= count) {
           reached = true;
           break;
         }
       }
+      if (sawEvent) status.sawEvent();
       if (out) await stdout.write(out);
       if (teeOut) await tee!.write(teeOut);
       if (stdout.closed) return "closed-stdout";
@@ -123,4 +137,11 @@ export async function runStream(
   } finally {
     if (tickTimer) clearInterval(tickTimer);
   }
+}
+
+/** The event as one compact NDJSON line for --tee, whatever the display format. */
+function teeLine(frame: string, verdict: Classified, i: number): string {
+  const event = verdict.events?.[i];
+  if (isCompactJson(frame)) return frame;
+  return event ? JSON.stringify(event) : JSON.stringify(JSON.parse(frame));
 }

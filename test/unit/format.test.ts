@@ -1,7 +1,8 @@
+import { Chalk } from "chalk";
 import stringWidth from "string-width";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ScanEvent } from "../../src/events/event.js";
-import { colorLevel, makeChalk, serialColor } from "../../src/format/color.js";
+import { colorLevel, plainChalk, serialColor } from "../../src/format/color.js";
 import { formatTime, resolveColumns, resolveProjection } from "../../src/format/columns.js";
 import { createRenderer as createDevices, DeviceTable } from "../../src/format/devices.js";
 import { createRenderer as createNdjson } from "../../src/format/ndjson.js";
@@ -9,7 +10,11 @@ import { createRenderer as createPretty } from "../../src/format/pretty.js";
 import { FORMAT_NAMES, FORMATS, type FormatOptions } from "../../src/format/registry.js";
 import { escapeChar, sanitize } from "../../src/format/sanitize.js";
 import { createRenderer as createTable, fitColumns } from "../../src/format/table.js";
+import { loadTextWidth } from "../../src/format/text-width.js";
 
+beforeAll(loadTextWidth);
+
+const makeChalk = (level: 0 | 1 | 2 | 3) => (level === 0 ? plainChalk : new Chalk({ level }));
 const plain = makeChalk(0);
 const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
   chalk: plain,
