@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from "node:fs";
+import { closeSync, createReadStream, openSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -110,13 +110,11 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
         )
       : {};
   const setup = resolveOutput(flags, ctx, profile);
-  let input: Readable;
-  if (file === "-") {
-    input = ctx.stdin as unknown as Readable;
-  } else {
+  if (file !== "-") {
     try {
       if (statSync(file).isDirectory())
         throw new UsageError(`cannot replay ${file}: it is a directory`);
+      closeSync(openSync(file, "r"));
     } catch (error) {
       if (error instanceof UsageError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
@@ -128,32 +126,43 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
             : `cannot replay ${file}: ${(error as Error).message}`,
       );
     }
-    input = createReadStream(file, { highWaterMark: 1 << 20 });
   }
   const renderer = await createRendererFor(setup, ctx, false);
+  // A filter with a literal value lets most lines be skipped without decoding them.
+  const needle =
+    speed === undefined && ctx.env.SCANTAIL_FAST_PATH !== "0"
+      ? scanNeedle(setup.filterOptions)
+      : undefined;
+  const stdin = ctx.stdin as unknown as Readable;
+  const stream =
+    file === "-" ? stdin : needle ? undefined : createReadStream(file, { highWaterMark: 1 << 20 });
   let readError: Error | undefined;
-  input.once("error", (error) => {
+  stream?.once("error", (error: Error) => {
     readError = error;
   });
-  const code = await executeStream({
-    ctx,
-    setup,
-    renderer,
-    verbose: flags.verbose === true,
-    live: false,
-    dedupe: false,
-    source: (stop) => {
-      // A filter with a literal value lets most lines be skipped without decoding them.
-      const needle =
-        speed === undefined && ctx.env.SCANTAIL_FAST_PATH !== "0"
-          ? scanNeedle(setup.filterOptions)
-          : undefined;
-      return needle
-        ? scanCandidates(input, needle, stop)
-        : replaySource(input, stop, speed, ctx.now);
-    },
-  });
-  if (file !== "-") input.destroy();
+  let code: number;
+  try {
+    code = await executeStream({
+      ctx,
+      setup,
+      renderer,
+      verbose: flags.verbose === true,
+      live: false,
+      dedupe: false,
+      source: (stop) => {
+        if (!needle) return replaySource(stream!, stop, speed, ctx.now);
+        return scanCandidates(stream ?? file, needle, stop);
+      },
+    });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e?.code === "EISDIR" || e?.code === "EIO" || e?.code === "EACCES") {
+      throw new UsageError(`cannot read ${file}: ${e.message}`);
+    }
+    throw error;
+  } finally {
+    if (file !== "-") stream?.destroy();
+  }
   if (readError) throw new UsageError(`cannot read ${file}: ${readError.message}`);
   return code;
 }
