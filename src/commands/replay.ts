@@ -134,8 +134,10 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
       ? scanNeedle(setup.filterOptions)
       : undefined;
   const stdin = ctx.stdin as unknown as Readable;
+  // 64 KiB reads (measured): 1 MiB chunks kept peak RSS of a 100k-event pretty replay at
+  // 145 MB — lines are slices that pin their chunk — 64 KiB keeps it near 75 MB, and faster.
   const stream =
-    file === "-" ? stdin : needle ? undefined : createReadStream(file, { highWaterMark: 1 << 20 });
+    file === "-" ? stdin : needle ? undefined : createReadStream(file, { highWaterMark: 1 << 16 });
   let readError: Error | undefined;
   stream?.once("error", (error: Error) => {
     readError = error;
