@@ -3,7 +3,7 @@
  * `process`; tests build them from in-memory streams (house style: inject I/O).
  */
 export interface OutputStream {
-  write(chunk: string, callback?: (error?: Error | null) => void): boolean;
+  write(chunk: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
   once(event: "drain" | "close" | "error", listener: (...args: unknown[]) => void): unknown;
   on(event: "error", listener: (error: NodeJS.ErrnoException) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;

@@ -8,6 +8,7 @@ import { errorMessage, ScantailError } from "../errors.js";
 import { latencyOf, str } from "../events/event.js";
 import { parseFrame } from "../events/parse.js";
 import { FeedConnection } from "../feed/connection.js";
+import { BinaryFrame, frameText } from "../feed/frame.js";
 import { buildFeedUrl, MAX_PAYLOAD } from "../feed/open-feed.js";
 import { colorLevel, loadChalk } from "../format/color.js";
 import { sanitize } from "../format/sanitize.js";
@@ -265,8 +266,8 @@ export async function runDoctor(ctx: Context, flags: DoctorFlags): Promise<numbe
   }
 
   // 6. The WebSocket handshake, then 7. the first event.
-  let firstFrame: ((data: string | Buffer) => void) | undefined;
-  const frames: Array<string | Buffer> = [];
+  let firstFrame: ((data: Buffer | BinaryFrame) => void) | undefined;
+  const frames: Array<Buffer | BinaryFrame> = [];
   const connection = await FeedConnection.create({
     url: buildFeedUrl(liveUrl, token, customer.value),
     maxPayload: MAX_PAYLOAD,
@@ -341,7 +342,7 @@ export async function runDoctor(ctx: Context, flags: DoctorFlags): Promise<numbe
       resolve(check);
     }
     firstFrame = (data) => {
-      const parsed = parseFrame(data);
+      const parsed = parseFrame(data instanceof BinaryFrame ? data : frameText(data));
       if (!parsed.ok) {
         invalid++;
         return;

@@ -7,8 +7,9 @@ export type ParsedFrame = { ok: true; event: ScanEvent } | { ok: false; reason: 
  * (insight-api.md §1). API Gateway itself sends objects such as
  * `{"message":"Forbidden","connectionId":…}` and plain `Internal server error`.
  */
-export function parseFrame(data: string | Buffer): ParsedFrame {
-  if (typeof data !== "string") return { ok: false, reason: `binary frame (${data.length} bytes)` };
+export function parseFrame(data: string | { data: Uint8Array }): ParsedFrame {
+  if (typeof data !== "string")
+    return { ok: false, reason: `binary frame (${data.data.length} bytes)` };
   let value: unknown;
   try {
     value = JSON.parse(data);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type WebSocket from "ws";
+import { BinaryFrame } from "./frame.js";
 
 type WebSocketClass = typeof WebSocket;
 let wsClass: WebSocketClass | undefined;
@@ -36,7 +37,7 @@ export interface ConnectionOptions {
   heartbeatMs: number;
   handshakeTimeoutMs: number;
   now: () => number;
-  onFrame: (data: string | Buffer) => void;
+  onFrame: (data: Buffer | BinaryFrame) => void;
   /** Runs synchronously on open, before any frame of this connection is delivered. */
   onOpen?: () => void;
   /** True while the consumer is backed up: the socket is paused, pongs cannot arrive. */
@@ -104,7 +105,8 @@ export class FeedConnection {
     });
     this.ws.on("message", (data, isBinary) => {
       this.alive = true;
-      options.onFrame(isBinary ? toBuffer(data) : toBuffer(data).toString("utf8"));
+      // Text stays bytes here: decoding is the classifier's job (maybe in a worker).
+      options.onFrame(isBinary ? new BinaryFrame(toBuffer(data)) : toBuffer(data));
     });
     this.ws.on("pong", () => {
       this.alive = true;

@@ -2,6 +2,7 @@ import { AuthError, ConnectionError, errorMessage } from "../errors.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
 import { backoffDelay, sleep } from "./backoff.js";
 import { type CloseInfo, FeedConnection, type HandshakeRefusal } from "./connection.js";
+import type { Frame } from "./frame.js";
 import { type Chunk, FeedQueue } from "./queue.js";
 
 export type FeedStatus =
@@ -19,7 +20,7 @@ export type FeedStatus =
   | { type: "refreshing"; reason: string }
   | { type: "warning"; message: string };
 
-export type FeedChunk = Chunk<string | Buffer, FeedStatus>;
+export type FeedChunk = Chunk<Frame, FeedStatus>;
 
 export interface TokenRequest {
   /** True after a 401/403: the token was refused, get a new one even if not expiring. */
@@ -107,7 +108,7 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const connections = new Set<FeedConnection>();
-  const queue = new FeedQueue<string | Buffer, FeedStatus>(
+  const queue = new FeedQueue<Frame, FeedStatus>(
     options.highWaterMark ?? 2000,
     () => {
       for (const c of connections) c.pause();

@@ -1,15 +1,23 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
-import { type Classified, type ClassifyOptions, createClassifier } from "./classify.js";
+import type { BinaryFrame, Frame } from "../feed/frame.js";
+import {
+  type Classified,
+  type ClassifyOptions,
+  createClassifier,
+  type PackedResult,
+  packBatch,
+  unpackResult,
+} from "./classify.js";
 
 export interface Classifier {
-  classify(frames: ReadonlyArray<string | Uint8Array>): Classified | Promise<Classified>;
+  classify(frames: ReadonlyArray<Frame>): Classified | Promise<Classified>;
   close(): void;
 }
 
 /** Batches smaller than this are classified in-thread: a round trip is not worth it. */
-const WORKER_MIN_BATCH = 256;
+const WORKER_MIN_BATCH = 64;
 
 function workerPath(): string | undefined {
   // In the bundle this module lives in dist/ or dist/chunks/, the worker in dist/.
@@ -37,7 +45,7 @@ export function openClassifier(
   let nextId = 0;
   const pending = new Map<
     number,
-    { resolve: (r: Classified) => void; frames: ReadonlyArray<string | Uint8Array> }
+    { resolve: (r: Classified) => void; frames: ReadonlyArray<Frame> }
   >();
 
   const fail = () => {
@@ -58,11 +66,11 @@ export function openClassifier(
     const { Worker } = await import("node:worker_threads");
     const w = new Worker(path, { workerData: options });
     w.unref();
-    w.on("message", (message: { id: number; result: Classified }) => {
+    w.on("message", (message: PackedResult) => {
       const p = pending.get(message.id);
       if (!p) return;
       pending.delete(message.id);
-      p.resolve(message.result);
+      p.resolve(unpackResult(message));
     });
     w.on("error", fail);
     w.on("exit", () => {
@@ -74,14 +82,21 @@ export function openClassifier(
   return {
     classify(frames) {
       const threshold = Number(env.SCANTAIL_WORKER_MIN_BATCH) || WORKER_MIN_BATCH;
-      if (failed || frames.length < threshold) return local(frames);
+      // Only byte frames of a live feed go to the worker (recordings are strings already).
+      if (failed || frames.length < threshold || typeof frames[0] === "string")
+        return local(frames);
       return (async () => {
         worker ??= await start();
         if (!worker || failed) return local(frames);
         const id = nextId++;
+        const packed = packBatch(id, frames as ReadonlyArray<Uint8Array | BinaryFrame>);
         return new Promise<Classified>((resolve) => {
           pending.set(id, { resolve, frames });
-          worker!.postMessage({ id, frames });
+          worker!.postMessage(packed, [
+            packed.bytes.buffer as ArrayBuffer,
+            packed.offsets.buffer as ArrayBuffer,
+            packed.binary.buffer as ArrayBuffer,
+          ]);
         });
       })();
     },

@@ -1,5 +1,6 @@
 import { errorMessage } from "../errors.js";
 import { isCompactJson } from "../events/parse.js";
+import { type Frame, frameText } from "../feed/frame.js";
 import type { FeedStatus } from "../feed/open-feed.js";
 import type { Renderer } from "../format/registry.js";
 import type { Sink } from "../util/sink.js";
@@ -12,7 +13,7 @@ import type { StatusReporter } from "./status.js";
 export type SourceChunk =
   | {
       kind: "frames";
-      frames: Array<string | Buffer>;
+      frames: Frame[];
       /** Line number of frames[0] (replay); `lineNumbers` when they are not consecutive. */
       firstLine?: number;
       lineNumbers?: number[];
@@ -64,7 +65,7 @@ export async function runStream(
   }
   let renderFailures = 0;
   try {
-    for await (const chunk of source) {
+    for await (const { chunk, verdict: classified } of classifyAhead(source, classifier)) {
       if (chunk.kind === "status") {
         if (chunk.status.type === "reconnecting") stats.reconnects++;
         status.feed(chunk.status);
@@ -75,8 +76,11 @@ export async function runStream(
         stats.received += chunk.skipped;
         stats.filtered += chunk.skipped;
       }
-      const verdict = await classifier.classify(frames);
-      let out = "";
+      const verdict = classified!;
+      // Output pieces: strings (rendered lines, recordings) or the received bytes of a
+      // live frame, passed through without ever being decoded on this thread.
+      const parts: Array<string | Uint8Array> = [];
+      let allStrings = true;
       let teeOut = "";
       let reached = false;
       let sawEvent = false;
@@ -102,12 +106,17 @@ export async function runStream(
           stats.filtered++;
           continue;
         }
-        const frame = frames[i] as string;
+        const frame = frames[i] as string | Uint8Array;
         if (ndjson) {
-          out += `${verdict.lines[i] ?? frame}\n`;
+          const line = verdict.lines[i];
+          if (line !== undefined || typeof frame === "string") parts.push(`${line ?? frame}\n`);
+          else {
+            parts.push(frame, NEWLINE);
+            allStrings = false;
+          }
         } else {
           try {
-            out += renderer.render(verdict.events![i]!, frame);
+            parts.push(renderer.render(verdict.events![i]!, frameText(frame)));
           } catch (error) {
             // One odd event must never end a long tail.
             renderFailures++;
@@ -119,15 +128,17 @@ export async function runStream(
         sawEvent = true;
         stats.shown++;
         stats.countKeys(verdict.serials[i], verdict.symbologies[i]);
-        if (tee)
-          teeOut += `${ndjson && !options.fields ? (verdict.lines[i] ?? frame) : teeLine(frame, verdict, i)}\n`;
+        if (tee) teeOut += `${teeLine(frameText(frame), verdict, i, ndjson && !options.fields)}\n`;
         if (count !== undefined && stats.shown >= count) {
           reached = true;
           break;
         }
       }
+      const out = allStrings
+        ? parts.join("")
+        : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
       if (sawEvent) status.sawEvent();
-      if (out) await stdout.write(out);
+      if (out.length) await stdout.write(out);
       if (teeOut) await tee!.write(teeOut);
       if (stdout.closed) return "closed-stdout";
       if (reached) return "count";
@@ -139,9 +150,80 @@ export async function runStream(
   }
 }
 
+const NEWLINE = new Uint8Array([10]);
+
+/**
+ * Starts classifying each batch as soon as it arrives, up to `depth` batches ahead, and
+ * yields them in order as soon as the oldest is done. With the worker thread this
+ * overlaps parsing (worker) with reading the socket and writing stdout (main thread);
+ * with in-thread classification it changes nothing. It never holds a ready batch back
+ * waiting for more input: a slow feed sees no added latency.
+ */
+async function* classifyAhead(
+  source: AsyncIterable<SourceChunk>,
+  classifier: Classifier,
+  depth = 3,
+): AsyncGenerator<{ chunk: SourceChunk; verdict: Classified | undefined }> {
+  const it = source[Symbol.asyncIterator]();
+  const inflight: Array<{ chunk: SourceChunk; verdict: Promise<Classified> | undefined }> = [];
+  // An error ending the source (e.g. the connection lost with --no-reconnect) is raised
+  // only after the batches already taken have been yielded: none of them is lost.
+  let failure: { error: unknown } | undefined;
+  const pull = () =>
+    it.next().then(
+      (result) => result,
+      (error: unknown) => {
+        failure = { error };
+        return { done: true, value: undefined } as IteratorResult<SourceChunk>;
+      },
+    );
+  let next: Promise<IteratorResult<SourceChunk>> | undefined = pull();
+  let finished = false;
+  try {
+    while (next || inflight.length) {
+      if (next && inflight.length < depth) {
+        const head = inflight[0];
+        const pending = next;
+        const winner = head
+          ? await Promise.race([
+              pending.then((result) => ({ result })),
+              (head.verdict ?? Promise.resolve()).then(
+                () => undefined,
+                () => undefined,
+              ),
+            ])
+          : { result: await pending };
+        if (winner) {
+          if (winner.result.done) {
+            next = undefined;
+            finished = true;
+          } else {
+            const chunk = winner.result.value;
+            const verdict =
+              chunk.kind === "frames"
+                ? Promise.resolve(classifier.classify(chunk.frames))
+                : undefined;
+            // A failed classification surfaces when its batch is taken, not before.
+            verdict?.catch(() => {});
+            inflight.push({ chunk, verdict });
+            next = pull();
+          }
+          continue;
+        }
+      }
+      const item = inflight.shift()!;
+      yield { chunk: item.chunk, verdict: item.verdict ? await item.verdict : undefined };
+    }
+    if (failure) throw failure.error;
+  } finally {
+    if (!finished) await it.return?.();
+  }
+}
+
 /** The event as one compact NDJSON line for --tee, whatever the display format. */
-function teeLine(frame: string, verdict: Classified, i: number): string {
-  const event = verdict.events?.[i];
+function teeLine(frame: string, verdict: Classified, i: number, linesAreWhole: boolean): string {
+  if (linesAreWhole && verdict.lines[i] !== undefined) return verdict.lines[i]!;
   if (isCompactJson(frame)) return frame;
+  const event = verdict.events?.[i];
   return event ? JSON.stringify(event) : JSON.stringify(JSON.parse(frame));
 }

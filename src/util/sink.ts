@@ -18,8 +18,8 @@ export class Sink {
   }
 
   /** Resolves when the text has been handed to the stream and it can take more. */
-  async write(text: string): Promise<void> {
-    if (this.closed || text === "") return;
+  async write(text: string | Uint8Array): Promise<void> {
+    if (this.closed || text.length === 0) return;
     let ok: boolean;
     try {
       ok = this.stream.write(text);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isCompactJson, parseFrame, preview } from "../../src/events/parse.js";
+import { BinaryFrame } from "../../src/feed/frame.js";
 
 describe("parseFrame", () => {
   it("accepts an object with event_id or event_type, keeping unknown fields", () => {
@@ -30,7 +31,7 @@ describe("parseFrame", () => {
   });
 
   it("rejects binary frames with their size", () => {
-    const r = parseFrame(Buffer.from([1, 2, 3]));
+    const r = parseFrame(new BinaryFrame(Buffer.from([1, 2, 3])));
     expect(r).toEqual({ ok: false, reason: "binary frame (3 bytes)" });
   });
 
