@@ -289,6 +289,56 @@ if (want("memory")) {
   goal("pretty replay peak RSS", median(rss), 100, " MB");
 }
 
+// ---- 4b. memory over a long live run -------------------------------------------------
+if (want("memory")) {
+  // Three times the data set over one connection (event ids made unique per round), RSS
+  // sampled all along: memory must not grow with the number of events seen.
+  const rounds = 3;
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await new Promise((resolve) => wss.on("listening", resolve));
+  wss.on("connection", (ws) => {
+    let r = 0;
+    let i = 0;
+    const pump = () => {
+      while (r < rounds) {
+        ws.send(frames[i].replace('"event_id":"', `"event_id":"r${r}-`));
+        if (++i === frames.length) {
+          i = 0;
+          r++;
+        }
+        if (ws.bufferedAmount > 4 * 1024 * 1024) return setTimeout(pump, 1);
+      }
+    };
+    pump();
+  });
+  const url = `ws://127.0.0.1:${wss.address().port}/latest/`;
+  const child = spawn(
+    node,
+    [BIN, "--url", url, "-o", "ndjson", "--count", String(rounds * frames.length)],
+    {
+      env: { ...env, SCANTAIL_TOKEN: "bench" },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const samples = [];
+  const poll = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      samples.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    } catch {}
+  }, 20);
+  await new Promise((resolve) => child.on("exit", resolve));
+  clearInterval(poll);
+  wss.close();
+  const third = Math.floor(samples.length / 3);
+  const middle = median(samples.slice(third, 2 * third));
+  const last = median(samples.slice(2 * third));
+  console.log(
+    `\nmemory over a ${rounds * frames.length}-event live run: RSS median ${middle.toFixed(0)} MB in the middle third, ${last.toFixed(0)} MB in the last (${samples.length} samples)`,
+  );
+  goal("live RSS last third / middle third (flat)", last / middle, 1.2);
+}
+
 // ---- 5. latency at 1000 events/s -------------------------------------------------
 async function latency(args, seconds = quick ? 2 : 5) {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });

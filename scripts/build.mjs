@@ -12,8 +12,6 @@ await build({
     main: "src/main.ts",
     // For scripts/bench.mjs: the same generator and simulator the CLI uses.
     "bench-support": "src/bench-support.ts",
-    // The classification worker thread (src/run/classifier.ts finds it beside main.js).
-    "classify-worker": "src/run/classify-worker.ts",
   },
   outdir: "dist",
   bundle: true,

@@ -59,15 +59,12 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
     renderer.resize?.(columns, rows);
   });
 
-  const classifier = openClassifier(
-    {
-      filterOptions: setup.filterOptions,
-      fields: setup.format === "ndjson" ? setup.fields : undefined,
-      lines: !options.live,
-      keepEvents: setup.format !== "ndjson",
-    },
-    ctx.env,
-  );
+  const classifier = openClassifier({
+    filterOptions: setup.filterOptions,
+    fields: setup.format === "ndjson" ? setup.fields : undefined,
+    lines: !options.live,
+    keepEvents: setup.format !== "ndjson",
+  });
   let exitCode: number = EXIT.ok;
   let failure: unknown;
   try {

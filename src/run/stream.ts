@@ -65,7 +65,7 @@ export async function runStream(
   }
   let renderFailures = 0;
   try {
-    for await (const { chunk, verdict: classified } of classifyAhead(source, classifier)) {
+    for await (const chunk of source) {
       if (chunk.kind === "status") {
         if (chunk.status.type === "reconnecting") stats.reconnects++;
         status.feed(chunk.status);
@@ -76,7 +76,7 @@ export async function runStream(
         stats.received += chunk.skipped;
         stats.filtered += chunk.skipped;
       }
-      const verdict = classified!;
+      const verdict = classifier.classify(frames);
       // Output pieces: strings (rendered lines, recordings) or the received bytes of a
       // live frame, passed through without ever being decoded on this thread.
       const parts: Array<string | Uint8Array> = [];
@@ -151,74 +151,6 @@ export async function runStream(
 }
 
 const NEWLINE = new Uint8Array([10]);
-
-/**
- * Starts classifying each batch as soon as it arrives, up to `depth` batches ahead, and
- * yields them in order as soon as the oldest is done. With the worker thread this
- * overlaps parsing (worker) with reading the socket and writing stdout (main thread);
- * with in-thread classification it changes nothing. It never holds a ready batch back
- * waiting for more input: a slow feed sees no added latency.
- */
-async function* classifyAhead(
-  source: AsyncIterable<SourceChunk>,
-  classifier: Classifier,
-  depth = 3,
-): AsyncGenerator<{ chunk: SourceChunk; verdict: Classified | undefined }> {
-  const it = source[Symbol.asyncIterator]();
-  const inflight: Array<{ chunk: SourceChunk; verdict: Promise<Classified> | undefined }> = [];
-  // An error ending the source (e.g. the connection lost with --no-reconnect) is raised
-  // only after the batches already taken have been yielded: none of them is lost.
-  let failure: { error: unknown } | undefined;
-  const pull = () =>
-    it.next().then(
-      (result) => result,
-      (error: unknown) => {
-        failure = { error };
-        return { done: true, value: undefined } as IteratorResult<SourceChunk>;
-      },
-    );
-  let next: Promise<IteratorResult<SourceChunk>> | undefined = pull();
-  let finished = false;
-  try {
-    while (next || inflight.length) {
-      if (next && inflight.length < depth) {
-        const head = inflight[0];
-        const pending = next;
-        const winner = head
-          ? await Promise.race([
-              pending.then((result) => ({ result })),
-              (head.verdict ?? Promise.resolve()).then(
-                () => undefined,
-                () => undefined,
-              ),
-            ])
-          : { result: await pending };
-        if (winner) {
-          if (winner.result.done) {
-            next = undefined;
-            finished = true;
-          } else {
-            const chunk = winner.result.value;
-            const verdict =
-              chunk.kind === "frames"
-                ? Promise.resolve(classifier.classify(chunk.frames))
-                : undefined;
-            // A failed classification surfaces when its batch is taken, not before.
-            verdict?.catch(() => {});
-            inflight.push({ chunk, verdict });
-            next = pull();
-          }
-          continue;
-        }
-      }
-      const item = inflight.shift()!;
-      yield { chunk: item.chunk, verdict: item.verdict ? await item.verdict : undefined };
-    }
-    if (failure) throw failure.error;
-  } finally {
-    if (!finished) await it.return?.();
-  }
-}
 
 /** The event as one compact NDJSON line for --tee, whatever the display format. */
 function teeLine(frame: string, verdict: Classified, i: number, linesAreWhole: boolean): string {

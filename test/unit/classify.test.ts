@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BinaryFrame, type Frame } from "../../src/feed/frame.js";
-import {
-  BLANK,
-  createClassifier,
-  FILTERED,
-  INVALID,
-  packBatch,
-  packResult,
-  SHOWN,
-  unpackBatch,
-  unpackResult,
-} from "../../src/run/classify.js";
+import { BLANK, createClassifier, FILTERED, INVALID, SHOWN } from "../../src/run/classify.js";
 
 const enc = (s: string) => Buffer.from(s);
 const frames: Frame[] = [
@@ -48,25 +38,5 @@ describe("classify", () => {
     ]);
     expect([...c.codes]).toEqual([BLANK, BLANK, SHOWN]);
     expect(c.events?.[2]).toEqual({ event_id: "x" });
-  });
-
-  it("packing for the worker and back changes nothing", () => {
-    for (const options of [
-      { filterOptions: {}, lines: false, keepEvents: false },
-      {
-        filterOptions: { serial: ["S1"] },
-        fields: ["scan_code", "device_serial"],
-        lines: false,
-        keepEvents: false,
-      },
-    ]) {
-      const classify = createClassifier(options);
-      const direct = classify(frames);
-      const batch = packBatch(7, frames as Array<Uint8Array | BinaryFrame>);
-      const viaWorker = unpackResult(
-        structuredClone(packResult(batch.id, classify(unpackBatch(structuredClone(batch))))),
-      );
-      expect({ ...viaWorker, events: undefined }).toEqual({ ...direct, events: undefined });
-    }
   });
 });
