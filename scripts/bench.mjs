@@ -68,12 +68,15 @@ function timeShell(script) {
   return took;
 }
 
-/** Runs each candidate `RUNS` times interleaved (after one warm-up each) and returns medians. */
-function compare(label, candidates, runs = RUNS) {
+/**
+ * Runs each candidate `runs` times interleaved (after one warm-up each, which fills the
+ * file cache) and returns the medians. Candidates may be sync or async.
+ */
+async function compare(label, candidates, runs = RUNS) {
   const times = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
-  for (const run of Object.values(candidates)) run(); // warm-up (file cache, JIT of node itself)
+  for (const run of Object.values(candidates)) await run();
   for (let i = 0; i < runs; i++)
-    for (const [k, run] of Object.entries(candidates)) times[k].push(run());
+    for (const [k, run] of Object.entries(candidates)) times[k].push(await run());
   const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   console.log(`\n${label}`);
   for (const [k, v] of Object.entries(med))
@@ -120,7 +123,7 @@ console.log(
 // ---- 1. start-up -----------------------------------------------------------------
 const node = process.execPath;
 if (want("startup")) {
-  const startup = compare(
+  const startup = await compare(
     "start-up",
     {
       "node -e 0": () => timeCommand(node, ["-e", "0"]),
@@ -136,7 +139,7 @@ if (want("startup")) {
 // ---- 2. filtered replay vs jq and grep -F ---------------------------------------
 const out = (name) => join(DIR, `out-${name}`);
 if (want("replay")) {
-  const filtered = compare(
+  const filtered = await compare(
     `filtered replay (--serial ${serial})`,
     {
       "scantail replay --serial -o ndjson": () =>
@@ -169,7 +172,7 @@ if (want("replay")) {
     4,
   );
 
-  const unfiltered = compare(
+  const unfiltered = await compare(
     "unfiltered replay",
     {
       "scantail replay -o ndjson": () =>
@@ -228,21 +231,8 @@ async function timeLive(args) {
   if (code !== 0) throw new Error(`live run exited ${code}`);
   return took;
 }
-async function compareAsync(label, candidates, runs) {
-  const times = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
-  for (const run of Object.values(candidates)) await run();
-  for (let i = 0; i < runs; i++)
-    for (const [k, run] of Object.entries(candidates)) times[k].push(await run());
-  const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-  console.log(`\n${label}`);
-  for (const [k, v] of Object.entries(med))
-    console.log(
-      `  ${k.padEnd(44)} ${ms(v).padStart(10)}  (runs: ${times[k].map((t) => t.toFixed(0)).join(" ")})`,
-    );
-  return med;
-}
 if (want("live")) {
-  const live = await compareAsync(
+  const live = await compare(
     `live: ${frames.length} events pushed over loopback`,
     {
       "scantail -o ndjson --count N >/dev/null": () =>

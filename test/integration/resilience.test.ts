@@ -228,6 +228,21 @@ describe("renewal before the 2-hour cut", () => {
   });
 });
 
+/** A server that sends 30 000 events of ~1 KB at once to its first client. */
+async function floodServer() {
+  const payload = JSON.stringify(event({ pad: "p".repeat(800) }));
+  let sender: WebSocket | undefined;
+  server = await startTestServer({
+    onConnection: (ws) => {
+      sender = ws;
+      for (let i = 0; i < 30_000; i++) {
+        ws.send(payload.replace(/"event_id":"[^"]+"/, `"event_id":"flood-${i}"`));
+      }
+    },
+  });
+  return { url: server.url, sender: () => sender };
+}
+
 describe("robustness against the server", () => {
   it("a 4 MiB frame is refused without killing the process; the feed goes on", async () => {
     const after = event();
@@ -261,56 +276,40 @@ describe("robustness against the server", () => {
   });
 
   it("while stdout is not read, reading from the socket pauses (bounded memory)", async () => {
-    const payload = JSON.stringify(event({ pad: "p".repeat(800) }));
-    let sender: WebSocket | undefined;
-    server = await startTestServer({
-      onConnection: (ws) => {
-        sender = ws;
-        for (let i = 0; i < 30_000; i++)
-          ws.send(payload.replace(/"event_id":"[^"]+"/, `"event_id":"flood-${i}"`));
-      },
-    });
+    const flooding = await floodServer();
     // A stdout that never finishes a write: write() returns false at once and 'drain' never comes.
     const stuck = new MemoryStream({ highWaterMark: 1024 });
     stuck._write = () => {};
     const c = ctx({ stdout: stuck });
-    const { done } = startCli(["--url", server.url, "-o", "ndjson"], c);
+    const { done } = startCli(["--url", flooding.url, "-o", "ndjson"], c);
     // Wait until the server cannot hand more to the socket: TCP pushes back.
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (sender?.bufferedAmount ?? 0) < 5 * 1024 * 1024) {
+    while (Date.now() < deadline && (flooding.sender()?.bufferedAmount ?? 0) < 5 * 1024 * 1024) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(sender?.bufferedAmount ?? 0).toBeGreaterThan(5 * 1024 * 1024);
+    expect(flooding.sender()?.bufferedAmount ?? 0).toBeGreaterThan(5 * 1024 * 1024);
     c.abort("SIGINT");
     const r = await done;
     expect(r.code).toBe(130);
   });
 
   it("30 000 events to a stdout nobody reads: the process RSS stays bounded", async () => {
-    const payload = JSON.stringify(event({ pad: "p".repeat(800) }));
-    let sender: WebSocket | undefined;
-    server = await startTestServer({
-      onConnection: (ws) => {
-        sender = ws;
-        for (let i = 0; i < 30_000; i++)
-          ws.send(payload.replace(/"event_id":"[^"]+"/, `"event_id":"rss-${i}"`));
-      },
-    });
+    const flooding = await floodServer();
     const bin = join(import.meta.dirname, "../../bin/scantail.js");
-    const child = spawn(process.execPath, [bin, "--url", server.url, "-o", "ndjson"], {
+    const child = spawn(process.execPath, [bin, "--url", flooding.url, "-o", "ndjson"], {
       env: { ...process.env, SCANTAIL_TOKEN: "t-123456", SCANTAIL_CONFIG_DIR: "/nonexistent" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout.pause(); // nobody reads
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && (sender?.bufferedAmount ?? 0) < 10 * 1024 * 1024) {
+    while (Date.now() < deadline && (flooding.sender()?.bufferedAmount ?? 0) < 10 * 1024 * 1024) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
     child.kill("SIGKILL");
     // 30 000 × ~1 KB = ~30 MB of frames; most of it must still be waiting on the server.
-    expect(sender!.bufferedAmount).toBeGreaterThan(10 * 1024 * 1024);
+    expect(flooding.sender()!.bufferedAmount).toBeGreaterThan(10 * 1024 * 1024);
     expect(rssKb).toBeLessThan(150 * 1024);
   });
 });
