@@ -117,7 +117,10 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
   ).action(action(async (flags) => (await commands()).runSimulate(ctx, flags)));
 
   addOutputOptions(sub("replay", "run recorded NDJSON events through the same filters and formats"))
-    .argument("<file>", "NDJSON file, or - for stdin")
+    .argument(
+      "<file>",
+      "NDJSON file, or - for stdin (put it before -s, -y and other multi-value options)",
+    )
     .option("--realtime", "pace events by their time_created, as they happened")
     .option("--speed <x>", "pace events by time_created, x times faster (e.g. 10)")
     .action(action(async (flags, [file]) => (await commands()).runReplay(ctx, file!, flags)));

@@ -15,28 +15,21 @@ export function addOutputOptions(command: Command): Command {
       `output format: ${FORMAT_NAMES.join(", ")} (default: pretty on a terminal, ndjson otherwise)`,
     )
     .option(
-      "-s, --serial <patterns>",
+      "-s, --serial <pattern...>",
       "keep events whose device_serial matches (repeatable, comma-separated, * and ? globs)",
-      collect,
     )
     .option(
-      "-y, --symbology <names>",
+      "-y, --symbology <name...>",
       "keep these symbologies, ignoring case, spaces, - and _ (ean13 = EAN-13); globs allowed",
-      collect,
     )
-    .option("--exclude-serial <patterns>", "drop events whose device_serial matches", collect)
-    .option("--exclude-symbology <names>", "drop these symbologies", collect)
+    .option("--exclude-serial <pattern...>", "drop events whose device_serial matches")
+    .option("--exclude-symbology <name...>", "drop these symbologies")
     .option(
-      "--gateway <patterns>",
+      "--gateway <pattern...>",
       "keep events whose gateway_id or customer_gateway_name matches",
-      collect,
     )
-    .option("--station <patterns>", "keep events whose customer_gateway_station matches", collect)
-    .option(
-      "--event-type <types>",
-      "keep events whose event_type matches (default: every type)",
-      collect,
-    )
+    .option("--station <pattern...>", "keep events whose customer_gateway_station matches")
+    .option("--event-type <type...>", "keep events whose event_type matches (default: every type)")
     .option(
       "--code <regex>",
       "keep events whose scan_code matches this JavaScript regular expression",

@@ -1,5 +1,5 @@
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
+import { ScantailError, UsageError } from "../errors.js";
 
 /** Reads all of stdin as text (for --password-stdin / --token-stdin). */
 export async function readAllStdin(ctx: Context, limit = 64 * 1024): Promise<string> {
@@ -40,7 +40,8 @@ export function ask(ctx: Context, question: string, { hidden = false } = {}): Pr
     };
     const onData = (chunk: string | Buffer) => {
       for (const ch of String(chunk)) {
-        if (ch === "\u0003") return finish(new UsageError("sign-in cancelled"));
+        // Ctrl-C in raw mode arrives as a character, not a signal: exit as SIGINT would.
+        if (ch === "\u0003") return finish(new ScantailError("sign-in cancelled", 130));
         if (ch === "\u0004" && answer === "") return finish(new UsageError("sign-in cancelled"));
         if (ch === "\r" || ch === "\n") return finish();
         if (ch === "\u007f" || ch === "\b") answer = answer.slice(0, -1);

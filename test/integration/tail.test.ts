@@ -106,6 +106,26 @@ describe("tail against a real ws server", () => {
     ]);
   });
 
+  it("multi-value filters take several values after one flag, repeated flags and commas", async () => {
+    const events = ["A1", "B2", "C3", "D4", "E5"].map((device_serial) => event({ device_serial }));
+    server = await startTestServer({
+      onConnection: (ws) => {
+        for (const e of events) ws.send(JSON.stringify(e));
+      },
+    });
+    const r = await runCli(
+      ["--url", server.url, "-s", "a1", "b2", "-s", "c3,e5", "-n", "4"],
+      ctxWith(),
+    );
+    expect(r.code).toBe(0);
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).device_serial),
+    ).toEqual(["A1", "B2", "C3", "E5"]);
+  });
+
   it("a --tee file that cannot be written fails before connecting (exit 2)", async () => {
     const r = await runCli(
       ["--url", "ws://127.0.0.1:1/latest/", "--tee", "/nonexistent-dir/x.ndjson"],
