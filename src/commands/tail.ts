@@ -2,7 +2,7 @@ import { createTokenProvider, type TokenProvider } from "../auth/tokens.js";
 import { resolveSetting, validateLiveUrl } from "../config/settings.js";
 import { ConfigStore, type TokenKind } from "../config/store.js";
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
+import { AuthError, UsageError } from "../errors.js";
 import { type GlobalFlags, profileName } from "./common.js";
 
 export type { GlobalFlags };
@@ -83,6 +83,13 @@ export async function runTail(
     value: profile.discoveredUrl,
     source: "login",
   });
+  if (!url.value && !profile.auth && !ctx.env.SCANTAIL_TOKEN) {
+    // Nothing set up at all: signing in is the one step that fixes everything.
+    throw new AuthError(
+      `not signed in (profile "${name}")`,
+      "run `scantail login`, or try `scantail demo` to see scantail at work without an account",
+    );
+  }
   if (!url.value) {
     throw new UsageError(
       `no live feed URL for profile "${name}"`,

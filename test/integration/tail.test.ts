@@ -225,6 +225,13 @@ describe("tail refuses bad input before any I/O", () => {
     expect(r.stderr).toMatch(/SCANTAIL_TOKEN/);
   });
 
+  it("with nothing set up exits 3 and points to login and the demo", async () => {
+    const r = await runCli([], makeContext());
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/not signed in/);
+    expect(r.stderr).toMatch(/scantail demo/);
+  });
+
   it("without a URL exits 2 and says where to set one", async () => {
     const r = await runCli([], ctxWith());
     expect(r.code).toBe(2);
