@@ -39,8 +39,8 @@ export async function runDemo(
       connection,
       flags.verbose === true,
       (status) =>
-        status.verbose(
-          `demo feed: ${simOptions.rate} scans/s from ${simOptions.devices} devices, seed ${simOptions.seed}`,
+        status.info(
+          `demo feed: ${simOptions.rate} scans/s from ${simOptions.devices} simulated scanners (seed ${simOptions.seed}; --seed repeats it); Ctrl-C to stop`,
         ),
     );
   } finally {
