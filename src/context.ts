@@ -23,6 +23,11 @@ export interface Context {
   signalName: () => "SIGINT" | "SIGTERM" | undefined;
   now: () => number;
   cwd: string;
+  /**
+   * Views that change the terminal (the devices view's alternate screen) say here what
+   * must be written if the process ends abruptly; undefined once restored normally.
+   */
+  setTerminalRestore?: (sequence: string | undefined) => void;
   /** Called when a terminal resize happens (devices view redraws). */
   onResize?: (listener: () => void) => () => void;
 }

@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     signalName: () => signalName,
     now: Date.now,
     cwd: process.cwd(),
+    setTerminalRestore: (sequence) => {
+      terminalRestore = sequence;
+    },
     onResize: (listener) => {
       process.stdout.on("resize", listener);
       return () => process.stdout.removeListener("resize", listener);
@@ -59,22 +62,18 @@ async function main(): Promise<void> {
   pending.unref();
 }
 
-let altScreen: { altScreen: boolean; restore: string } | undefined;
+/** Set by a view that changed the terminal (see Context.setTerminalRestore). */
+let terminalRestore: string | undefined;
 function restoreTerminal(): void {
-  if (altScreen?.altScreen && process.stdout.isTTY) {
+  const sequence = terminalRestore;
+  terminalRestore = undefined;
+  if (sequence && process.stdout.isTTY) {
     try {
-      writeSync(1, altScreen.restore);
+      writeSync(1, sequence);
     } catch {
       // Nothing left to restore to.
     }
-    altScreen.altScreen = false;
   }
-}
-// Only loaded when the devices view may have switched screens.
-if (argv.some((a) => a.includes("devices"))) {
-  void import("./format/devices.js").then((m) => {
-    altScreen = m.terminalState;
-  });
 }
 
 main().catch((error: unknown) => {

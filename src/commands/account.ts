@@ -1,6 +1,6 @@
 import { canRefresh, tokenExpiry } from "../auth/tokens.js";
 import {
-  resolveSetting,
+  resolveLiveSettings,
   SETTING_KEYS,
   type SettingKey,
   validateSetting,
@@ -54,20 +54,10 @@ export function buildStatus(
   store: ConfigStore,
   profile: Profile,
 ): StatusReport {
-  const url = resolveSetting(undefined, ctx.env.SCANTAIL_URL, profile.url, {
-    value: profile.discoveredUrl,
-    source: "login",
-  });
-  const customer = resolveSetting(undefined, ctx.env.SCANTAIL_CUSTOMER, profile.customer);
-  const kind = resolveSetting<TokenKind>(
-    undefined,
-    ctx.env.SCANTAIL_TOKEN_KIND as TokenKind | undefined,
-    profile.tokenKind,
-    { value: "access", source: "default" },
-  );
+  const { url, customer, tokenKind: kind } = resolveLiveSettings({}, ctx.env, profile);
   const auth = profile.auth;
   const envToken = Boolean(ctx.env.SCANTAIL_TOKEN);
-  const expiry = envToken ? undefined : auth ? tokenExpiry(auth, kind.value!) : undefined;
+  const expiry = envToken ? undefined : auth ? tokenExpiry(auth, kind.value) : undefined;
   return {
     profile: name,
     configPath: store.path,
@@ -77,8 +67,8 @@ export function buildStatus(
     baseUrl: profile.baseUrl ?? null,
     liveUrl: url.value ? redactUrl(url.value) : null,
     liveUrlSource: url.source ?? null,
-    tokenKind: kind.value!,
-    tokenKindSource: kind.source!,
+    tokenKind: kind.value,
+    tokenKindSource: kind.source,
     signedIn: envToken || Boolean(auth?.accessToken || auth?.idToken),
     tokenSource: envToken ? "env" : (auth?.source ?? null),
     username: auth?.username ?? null,

@@ -1,8 +1,8 @@
 import { lookup } from "node:dns/promises";
 import { connect as tlsConnect } from "node:tls";
 import { canRefresh, createTokenProvider, tokenExpiry } from "../auth/tokens.js";
-import { resolveSetting, validateLiveUrl } from "../config/settings.js";
-import { ConfigStore, type Profile, type TokenKind } from "../config/store.js";
+import { type LiveSettings, resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
+import { ConfigStore, type Profile } from "../config/store.js";
 import type { Context } from "../context.js";
 import { errorMessage, ScantailError } from "../errors.js";
 import { latencyOf, str } from "../events/event.js";
@@ -117,17 +117,14 @@ export async function runDoctor(ctx: Context, flags: DoctorFlags): Promise<numbe
   }
 
   // 2. Settings and where each came from.
-  const url = resolveSetting(flags.url, ctx.env.SCANTAIL_URL, profile.url, {
-    value: profile.discoveredUrl,
-    source: "login",
-  });
-  const customer = resolveSetting(flags.customer, ctx.env.SCANTAIL_CUSTOMER, profile.customer);
-  const kind = resolveSetting<TokenKind>(
-    flags.tokenKind as TokenKind | undefined,
-    ctx.env.SCANTAIL_TOKEN_KIND as TokenKind | undefined,
-    profile.tokenKind,
-    { value: "access", source: "default" },
-  );
+  let settings: LiveSettings;
+  try {
+    settings = resolveLiveSettings(flags, ctx.env, profile);
+  } catch (error) {
+    fail("settings", error, 2);
+    return finish();
+  }
+  const { url, customer, tokenKind: kind } = settings;
   add({
     name: "customer",
     state: customer.value ? "ok" : "warn",
@@ -153,17 +150,6 @@ export async function runDoctor(ctx: Context, flags: DoctorFlags): Promise<numbe
     fail("url", error, 2);
     return finish();
   }
-  if (kind.value !== "access" && kind.value !== "id") {
-    add({
-      name: "token kind",
-      state: "fail",
-      detail: `invalid token kind "${kind.value}"`,
-      hint: "access or id",
-      exitCode: 2,
-    });
-    return finish();
-  }
-
   // 3. Credentials: present, kind, expiry, refresh (performed when due).
   let token: string;
   try {

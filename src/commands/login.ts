@@ -1,7 +1,12 @@
 import { getAuthInformation } from "../auth/auth-information.js";
 import { cognitoEndpoint, signInWithPassword } from "../auth/cognito.js";
 import { jwtExpiry } from "../auth/jwt.js";
-import { resolveSetting, validateBaseUrl, validateLiveUrl } from "../config/settings.js";
+import {
+  resolveSetting,
+  validateBaseUrl,
+  validateLiveUrl,
+  validateSetting,
+} from "../config/settings.js";
 import { ConfigStore, type StoredAuth } from "../config/store.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -51,6 +56,8 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
     profile.customer,
   );
 
+  if (customerSetting.value !== undefined) validateSetting("customer", customerSetting.value);
+
   if (flags.tokenStdin) {
     const token = (await readAllStdin(ctx)).trim();
     if (!token) throw new UsageError("--token-stdin: stdin was empty");
@@ -84,7 +91,7 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
     ),
   );
   const customer = await need("customer ID", "--customer", customerSetting.value);
-  if (!/^[\w.-]{1,128}$/.test(customer)) throw new UsageError(`invalid customer ID "${customer}"`);
+  validateSetting("customer", customer);
   const username = await need(
     "user name (e-mail)",
     "--username",

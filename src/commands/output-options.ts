@@ -2,12 +2,7 @@ import { closeSync, openSync } from "node:fs";
 import type { Profile } from "../config/store.js";
 import { type Context, terminalSize } from "../context.js";
 import { errorMessage, UsageError } from "../errors.js";
-import {
-  compileFilter,
-  compileRawPrecheck,
-  type FilterOptions,
-  splitList,
-} from "../events/filter.js";
+import { compileFilter, type FilterOptions, splitList } from "../events/filter.js";
 import { type ColorMode, colorLevel, loadChalk } from "../format/color.js";
 import { TIME_MODES, type TimeMode } from "../format/columns.js";
 import { FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from "../format/registry.js";
@@ -27,8 +22,6 @@ export interface OutputFlags extends FilterOptions {
 export interface OutputSetup {
   format: FormatName;
   filterOptions: FilterOptions;
-  filter: ReturnType<typeof compileFilter>;
-  precheck?: (raw: string) => boolean;
   count?: number;
   timeoutMs?: number;
   teePath?: string;
@@ -72,7 +65,8 @@ export function resolveOutput(
     eventType: flags.eventType,
     code: flags.code,
   };
-  const filter = compileFilter(filterOptions);
+  // Compiled here only to fail fast on a bad --code regex; the pipeline compiles its own.
+  compileFilter(filterOptions);
   const time = (flags.time ?? "local") as TimeMode;
   if (!TIME_MODES.includes(time))
     throw new UsageError(`invalid --time "${flags.time}": expected ${TIME_MODES.join(", ")}`);
@@ -81,6 +75,12 @@ export function resolveOutput(
     throw new UsageError("--fields needs at least one field name");
   if (fields && format === "devices") throw new UsageError("--fields does not apply to -o devices");
 
+  const count = flags.count !== undefined ? parsePositiveInt(flags.count, "--count") : undefined;
+  const timeoutMs =
+    flags.timeout !== undefined ? parseDuration(flags.timeout, "--timeout") : undefined;
+  const colorMode = parseColorMode(flags.color);
+
+  // The one check that touches the disk comes last, after every value is known good.
   let teePath: string | undefined;
   if (flags.tee !== undefined) {
     if (flags.tee === "") throw new UsageError("--tee needs a file name");
@@ -97,15 +97,13 @@ export function resolveOutput(
   return {
     format,
     filterOptions,
-    filter,
-    precheck: compileRawPrecheck(filterOptions),
-    count: flags.count !== undefined ? parsePositiveInt(flags.count, "--count") : undefined,
-    timeoutMs: flags.timeout !== undefined ? parseDuration(flags.timeout, "--timeout") : undefined,
+    count,
+    timeoutMs,
     teePath,
     fields,
     time,
     summary: flags.summary === true,
-    colorMode: parseColorMode(flags.color),
+    colorMode,
   };
 }
 
@@ -122,5 +120,6 @@ export async function createRendererFor(setup: OutputSetup, ctx: Context, live =
     time: setup.time,
     now: ctx.now,
     live,
+    setTerminalRestore: ctx.setTerminalRestore,
   });
 }

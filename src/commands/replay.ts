@@ -77,7 +77,6 @@ async function* replaySource(
     }
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
-      if (line.trim() === "") continue;
       const match = TIME_CREATED.exec(line);
       if (match) {
         const t = Number(match[1]);
@@ -138,13 +137,11 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
   // 145 MB — lines are slices that pin their chunk — 64 KiB keeps it near 75 MB, and faster.
   const stream =
     file === "-" ? stdin : needle ? undefined : createReadStream(file, { highWaterMark: 1 << 16 });
-  let readError: Error | undefined;
-  stream?.once("error", (error: Error) => {
-    readError = error;
-  });
-  let code: number;
+  // A read error surfaces through the iteration below; this only keeps an error that
+  // comes before iteration starts from being an unhandled 'error' event.
+  stream?.on("error", () => {});
   try {
-    code = await executeStream({
+    return await executeStream({
       ctx,
       setup,
       renderer,
@@ -158,13 +155,11 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (e?.code === "EISDIR" || e?.code === "EIO" || e?.code === "EACCES") {
+    if (e?.syscall === "read" || e?.syscall === "open") {
       throw new UsageError(`cannot read ${file}: ${e.message}`);
     }
     throw error;
   } finally {
     if (file !== "-") stream?.destroy();
   }
-  if (readError) throw new UsageError(`cannot read ${file}: ${readError.message}`);
-  return code;
 }

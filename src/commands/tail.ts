@@ -1,16 +1,13 @@
 import { createTokenProvider, type TokenProvider } from "../auth/tokens.js";
-import { resolveSetting, validateLiveUrl } from "../config/settings.js";
-import { ConfigStore, type TokenKind } from "../config/store.js";
+import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
+import { ConfigStore } from "../config/store.js";
 import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
-import { type GlobalFlags, profileName } from "./common.js";
-
-export type { GlobalFlags };
-
 import { openFeed } from "../feed/open-feed.js";
 import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
+import { type GlobalFlags, profileName } from "./common.js";
 import {
   type ConnectionFlags,
   type ConnectionSetup,
@@ -79,10 +76,7 @@ export async function runTail(
   const profile = await store.profile(name);
   const setup = resolveOutput(flags, ctx, profile);
 
-  const url = resolveSetting(flags.url, ctx.env.SCANTAIL_URL, profile.url, {
-    value: profile.discoveredUrl,
-    source: "login",
-  });
+  const { url, customer, tokenKind } = resolveLiveSettings(flags, ctx.env, profile);
   if (!url.value && !profile.auth && !ctx.env.SCANTAIL_TOKEN) {
     // Nothing set up at all: signing in is the one step that fixes everything.
     throw new AuthError(
@@ -97,21 +91,6 @@ export async function runTail(
     );
   }
   const liveUrl = validateLiveUrl(url.value, flags.insecure === true);
-  const customer = resolveSetting(flags.customer, ctx.env.SCANTAIL_CUSTOMER, profile.customer);
-  const tokenKind = resolveSetting<TokenKind>(
-    flags.tokenKind as TokenKind | undefined,
-    ctx.env.SCANTAIL_TOKEN_KIND as TokenKind | undefined,
-    profile.tokenKind,
-    {
-      value: "access",
-      source: "default",
-    },
-  );
-  if (tokenKind.value !== "access" && tokenKind.value !== "id") {
-    throw new UsageError(
-      `invalid token kind "${tokenKind.value}" (from ${tokenKind.source}): expected access or id`,
-    );
-  }
   const tokens = createTokenProvider({
     env: ctx.env,
     store,

@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.js";
 import { FORMAT_NAMES } from "../format/registry.js";
 import { isLoopbackHost } from "../util/redact.js";
-import type { Profile } from "./store.js";
+import type { Profile, TokenKind } from "./store.js";
 
 export type SettingKey = "customer" | "url" | "baseUrl" | "tokenKind" | "format";
 export const SETTING_KEYS: readonly SettingKey[] = [
@@ -106,6 +106,36 @@ export function validateSetting(key: string, value: string): { key: SettingKey; 
   }
 }
 
-export function profileValue(profile: Profile, key: SettingKey): string | undefined {
-  return profile[key];
+export interface LiveSettings {
+  url: Resolved<string>;
+  customer: Resolved<string>;
+  tokenKind: { value: TokenKind; source: Source };
+}
+
+/**
+ * The settings a connection needs, each with where it came from (tail, doctor and status
+ * show the same values). The live URL falls back to the one discovered at login.
+ */
+export function resolveLiveSettings(
+  flags: { url?: string; customer?: string; tokenKind?: string },
+  env: Record<string, string | undefined>,
+  profile: Profile,
+): LiveSettings {
+  const kind = resolveSetting<string>(flags.tokenKind, env.SCANTAIL_TOKEN_KIND, profile.tokenKind, {
+    value: "access",
+    source: "default",
+  });
+  if (kind.value !== "access" && kind.value !== "id") {
+    throw new UsageError(
+      `invalid token kind "${kind.value}" (from ${kind.source}): expected access or id`,
+    );
+  }
+  return {
+    url: resolveSetting(flags.url, env.SCANTAIL_URL, profile.url, {
+      value: profile.discoveredUrl,
+      source: "login",
+    }),
+    customer: resolveSetting(flags.customer, env.SCANTAIL_CUSTOMER, profile.customer),
+    tokenKind: { value: kind.value, source: kind.source! },
+  };
 }

@@ -115,20 +115,6 @@ export function compileFilter(options: FilterOptions): EventPredicate {
   };
 }
 
-export function hasFilters(options: FilterOptions): boolean {
-  return (
-    [
-      options.serial,
-      options.symbology,
-      options.excludeSerial,
-      options.excludeSymbology,
-      options.gateway,
-      options.station,
-      options.eventType,
-    ].some((v) => splitList(v).length > 0) || options.code !== undefined
-  );
-}
-
 /**
  * A cheap test on the raw frame text that can only say "certainly no match", used to skip
  * JSON.parse for most lines of a filtered replay. It is built only from keep-filters whose
@@ -138,15 +124,11 @@ export function hasFilters(options: FilterOptions): boolean {
  */
 export function compileRawPrecheck(options: FilterOptions): ((raw: string) => boolean) | undefined {
   const tests: RegExp[] = [];
-  for (const list of [options.serial, options.station, options.eventType]) {
+  for (const list of [options.serial, options.station, options.eventType, options.gateway]) {
     const patterns = splitList(list);
     if (patterns.length && !patterns.some(hasGlob)) {
       tests.push(new RegExp(patterns.map((p) => globToRegExpSource(p)).join("|"), "i"));
     }
-  }
-  const gateway = splitList(options.gateway);
-  if (gateway.length && !gateway.some(hasGlob)) {
-    tests.push(new RegExp(gateway.map((p) => globToRegExpSource(p)).join("|"), "i"));
   }
   if (tests.length === 0) return undefined;
   return (raw) => {

@@ -1,3 +1,4 @@
+import { sanitize } from "../format/sanitize.js";
 import type { ScanEvent } from "./event.js";
 
 export type ParsedFrame = { ok: true; event: ScanEvent } | { ok: false; reason: string };
@@ -34,17 +35,12 @@ export function classify(value: unknown, data: string): ParsedFrame {
   return { ok: true, event: record as ScanEvent };
 }
 
-/** A short, single-line, terminal-safe excerpt of untrusted text for diagnostics. */
+/**
+ * A short, single-line, terminal-safe excerpt of untrusted text for diagnostics: the same
+ * escaping as pretty and table output (stderr is a terminal too).
+ */
 export function preview(text: string, max = 80): string {
-  const oneLine = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
-    c === "\n"
-      ? "\\n"
-      : c === "\r"
-        ? "\\r"
-        : c === "\t"
-          ? "\\t"
-          : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
+  const oneLine = sanitize(text);
   return oneLine.length > max ? `${oneLine.slice(0, max)}… (${text.length} chars)` : oneLine;
 }
 

@@ -125,9 +125,6 @@ interface ViewColumn {
 const ALT_SCREEN_ON = "\u001b[?1049h\u001b[?25l";
 const ALT_SCREEN_OFF = "\u001b[?25h\u001b[?1049l";
 
-/** Set while the alternate screen is active, so `main.ts` can restore it on any exit. */
-export const terminalState = { altScreen: false, restore: ALT_SCREEN_OFF };
-
 export function createRenderer(options: FormatOptions): Renderer {
   const { chalk } = options;
   const table = new DeviceTable();
@@ -302,7 +299,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       let out = "";
       if (!entered) {
         entered = true;
-        terminalState.altScreen = true;
+        options.setTerminalRestore?.(ALT_SCREEN_OFF);
         out += ALT_SCREEN_ON;
       }
       const lines = [
@@ -316,7 +313,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       let out = "";
       if (entered) {
         out += ALT_SCREEN_OFF;
-        terminalState.altScreen = false;
+        options.setTerminalRestore?.(undefined);
       }
       // Leave the final picture in the normal screen, where it stays visible.
       if (table.rows.size)

@@ -16,6 +16,8 @@ export interface FormatOptions {
   fields?: string[];
   time: TimeMode;
   now: () => number;
+  /** See Context.setTerminalRestore. */
+  setTerminalRestore?: (sequence: string | undefined) => void;
   /** A live feed (clock = now) or a replay (clock = the newest event's time). */
   live?: boolean;
 }

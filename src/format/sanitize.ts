@@ -23,8 +23,3 @@ export function sanitize(text: string, mark?: (escaped: string) => string): stri
   UNSAFE.lastIndex = 0;
   return text.replace(UNSAFE, (ch) => (mark ? mark(escapeChar(ch)) : escapeChar(ch)));
 }
-
-export function hasUnsafe(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(text);
-}

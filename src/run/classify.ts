@@ -1,8 +1,8 @@
 import type { ScanEvent } from "../events/event.js";
 import { compileFilter, compileRawPrecheck, type FilterOptions } from "../events/filter.js";
-import { isCompactJson, parseFrame } from "../events/parse.js";
+import { parseFrame } from "../events/parse.js";
 import { BinaryFrame, type Frame, frameText } from "../feed/frame.js";
-import { resolveProjection } from "../format/columns.js";
+import { projectedLine, wholeLine } from "../format/ndjson.js";
 
 /** What became of one frame. */
 export const SHOWN = 0;
@@ -13,14 +13,16 @@ export const BLANK = 3;
 
 /**
  * The verdict on a batch of frames, in arrays indexed like the frames. Duplicates are
- * decided later, on the main thread, from `ids`: only it sees every batch in order.
+ * decided by the stream from `ids`, since it sees every connection's batches in order.
  */
 export interface Classified {
   codes: Uint8Array;
   /** event_id of SHOWN and FILTERED events (for de-duplication). */
   ids: Array<string | undefined>;
-  /** The NDJSON line (no newline) of a SHOWN event when it differs from the frame. */
+  /** The whole-event NDJSON line of a SHOWN event whose frame is not already that line. */
   lines: Array<string | undefined>;
+  /** The projected NDJSON line of each SHOWN event (-o ndjson --fields). */
+  projected?: Array<string | undefined>;
   reasons: Array<string | undefined>;
   serials: Array<string | undefined>;
   symbologies: Array<string | undefined>;
@@ -30,10 +32,12 @@ export interface Classified {
 
 export interface ClassifyOptions {
   filterOptions: FilterOptions;
-  /** Project NDJSON lines to these fields (-o ndjson --fields). */
-  fields?: string[];
   /** Frames are lines of a recording (blank lines are skipped). */
-  lines: boolean;
+  recording: boolean;
+  /** Work out whole-event lines (for -o ndjson and --tee; otherwise no one needs them). */
+  wholeLines: boolean;
+  /** Resolved fields for -o ndjson --fields. */
+  projection?: readonly string[];
   /** Keep parsed events for a renderer (pretty, table, devices). */
   keepEvents: boolean;
 }
@@ -41,19 +45,20 @@ export interface ClassifyOptions {
 export type ClassifyBatch = (frames: ReadonlyArray<Frame>) => Classified;
 
 /**
- * decode → parse → filter → NDJSON line, for a batch: a pure function of its input, so
+ * decode → parse → filter → NDJSON lines, for a batch: a pure function of its input, so
  * it is tested without sockets or terminals.
  */
 export function createClassifier(options: ClassifyOptions): ClassifyBatch {
   const filter = compileFilter(options.filterOptions);
   const precheck = compileRawPrecheck(options.filterOptions);
-  const projection = options.fields?.length ? resolveProjection(options.fields) : undefined;
+  const { projection } = options;
   return (frames) => {
     const n = frames.length;
     const result: Classified = {
       codes: new Uint8Array(n),
       ids: new Array(n),
       lines: new Array(n),
+      projected: projection ? new Array(n) : undefined,
       reasons: new Array(n),
       serials: new Array(n),
       symbologies: new Array(n),
@@ -61,22 +66,18 @@ export function createClassifier(options: ClassifyOptions): ClassifyBatch {
     };
     for (let i = 0; i < n; i++) {
       const raw = frames[i]!;
-      if (raw instanceof BinaryFrame) {
-        result.codes[i] = INVALID;
-        const parsed = parseFrame(raw);
-        result.reasons[i] = parsed.ok ? "binary frame" : parsed.reason;
-        continue;
+      const text = raw instanceof BinaryFrame ? undefined : frameText(raw);
+      if (text !== undefined) {
+        if (options.recording && (text.length === 0 || text.trim() === "")) {
+          result.codes[i] = BLANK;
+          continue;
+        }
+        if (precheck && !precheck(text)) {
+          result.codes[i] = FILTERED;
+          continue;
+        }
       }
-      const frame = frameText(raw);
-      if (options.lines && (frame.length === 0 || frame.trim() === "")) {
-        result.codes[i] = BLANK;
-        continue;
-      }
-      if (precheck && !precheck(frame)) {
-        result.codes[i] = FILTERED;
-        continue;
-      }
-      const parsed = parseFrame(frame);
+      const parsed = parseFrame(text ?? (raw as BinaryFrame));
       if (!parsed.ok) {
         result.codes[i] = INVALID;
         result.reasons[i] = parsed.reason;
@@ -99,13 +100,8 @@ export function createClassifier(options: ClassifyOptions): ClassifyBatch {
       if (typeof event.scan_decode_symbology === "string") {
         result.symbologies[i] = event.scan_decode_symbology;
       }
-      if (projection) {
-        const out: Record<string, unknown> = {};
-        for (const field of projection) if (event[field] !== undefined) out[field] = event[field];
-        result.lines[i] = JSON.stringify(out);
-      } else if (!isCompactJson(frame)) {
-        result.lines[i] = JSON.stringify(event);
-      }
+      if (options.wholeLines) result.lines[i] = wholeLine(event, text!);
+      if (result.projected) result.projected[i] = projectedLine(event, projection!);
       if (result.events) result.events[i] = event;
     }
     return result;

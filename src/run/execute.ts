@@ -3,10 +3,11 @@ import type { OutputSetup } from "../commands/output-options.js";
 import type { Context } from "../context.js";
 import { ConnectionError, EXIT, errorMessage } from "../errors.js";
 import { colorLevel, loadChalk } from "../format/color.js";
+import { resolveProjection } from "../format/columns.js";
 import type { Renderer } from "../format/registry.js";
 import { sanitize } from "../format/sanitize.js";
 import { Sink } from "../util/sink.js";
-import { openClassifier } from "./classifier.js";
+import { createClassifier } from "./classify.js";
 import { RunStats } from "./stats.js";
 import { StatusReporter } from "./status.js";
 import { runStream, type SourceChunk } from "./stream.js";
@@ -59,19 +60,20 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
     renderer.resize?.(columns, rows);
   });
 
-  const classifier = openClassifier({
+  const ndjson = setup.format === "ndjson";
+  const classify = createClassifier({
     filterOptions: setup.filterOptions,
-    fields: setup.format === "ndjson" ? setup.fields : undefined,
-    lines: !options.live,
-    keepEvents: setup.format !== "ndjson",
+    recording: !options.live,
+    wholeLines: (ndjson && !setup.fields) || tee !== undefined,
+    projection: ndjson && setup.fields ? resolveProjection(setup.fields) : undefined,
+    keepEvents: !ndjson,
   });
   let exitCode: number = EXIT.ok;
   let failure: unknown;
   try {
     const end = await runStream(options.source(stop.signal, status), {
-      classifier,
-      ndjson: setup.format === "ndjson",
-      fields: setup.fields,
+      classify,
+      ndjson,
       renderer,
       stdout,
       tee,
@@ -95,7 +97,6 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
     if (timer) clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onSignal);
     stopResize?.();
-    classifier.close();
     status.close();
   }
   // The final picture of views that redraw (or print once at the end on a pipe).
@@ -113,14 +114,12 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
     status.warn(`could not write to stdout: ${stdout.failure.message}`);
     if (exitCode === EXIT.ok) exitCode = EXIT.failure;
   }
-  if (setup.summary || ctx.stderr.isTTY === true || options.verbose) {
-    if (stdout.closed && !ctx.stderr.isTTY) {
-      // A closed pipe ends quietly.
-    } else {
-      const safe = (s: string) => sanitize(s);
-      const width = ctx.stderr.isTTY ? (ctx.stderr.columns ?? 80) - 1 : Number.POSITIVE_INFINITY;
-      for (const line of stats.summary(ctx.now(), chalk, safe, width))
-        ctx.stderr.write(`${line}\n`);
+  const wantSummary = setup.summary || ctx.stderr.isTTY === true || options.verbose;
+  // A closed pipe (`scantail | head`) ends quietly unless a person is watching stderr.
+  if (wantSummary && !(stdout.closed && !ctx.stderr.isTTY)) {
+    const width = ctx.stderr.isTTY ? (ctx.stderr.columns ?? 80) - 1 : Number.POSITIVE_INFINITY;
+    for (const line of stats.summary(ctx.now(), chalk, sanitize, width)) {
+      ctx.stderr.write(`${line}\n`);
     }
   }
   if (failure) throw failure;

@@ -39,7 +39,6 @@ export class StatusReporter {
   private invalidSuppressed = 0;
   private invalidWindowStart = 0;
   private connected = false;
-  reconnects = 0;
 
   constructor(private readonly options: StatusOptions) {
     this.stderr = options.ctx.stderr;
@@ -95,7 +94,6 @@ export class StatusReporter {
         break;
       case "reconnecting": {
         this.connected = false;
-        this.reconnects++;
         const when = status.delayMs > 0 ? `in ${formatDuration(status.delayMs)}` : "now";
         const text = `${status.reason}; reconnecting ${when} (attempt ${status.attempt})`;
         if (status.routine) this.info(text);

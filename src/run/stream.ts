@@ -1,11 +1,9 @@
 import { errorMessage } from "../errors.js";
-import { isCompactJson } from "../events/parse.js";
 import { type Frame, frameText } from "../feed/frame.js";
 import type { FeedStatus } from "../feed/open-feed.js";
 import type { Renderer } from "../format/registry.js";
 import type { Sink } from "../util/sink.js";
-import type { Classifier } from "./classifier.js";
-import { BLANK, type Classified, FILTERED, INVALID } from "./classify.js";
+import { BLANK, type ClassifyBatch, FILTERED, INVALID } from "./classify.js";
 import { RecentIds } from "./dedupe.js";
 import type { RunStats } from "./stats.js";
 import type { StatusReporter } from "./status.js";
@@ -23,11 +21,12 @@ export type SourceChunk =
   | { kind: "status"; status: FeedStatus };
 
 export interface StreamOptions {
-  classifier: Classifier;
-  /** Output is NDJSON: lines come from the classifier, the renderer is not needed. */
+  classify: ClassifyBatch;
+  /**
+   * Output is NDJSON: the classifier already made each line (or the received bytes are
+   * the line), so the renderer is not called and live frames are never re-encoded.
+   */
   ndjson: boolean;
-  /** -o ndjson --fields: lines are projections, --tee still gets whole events. */
-  fields?: string[];
   renderer: Renderer;
   stdout: Sink;
   tee?: Sink;
@@ -50,7 +49,7 @@ export async function runStream(
   source: AsyncIterable<SourceChunk>,
   options: StreamOptions,
 ): Promise<StreamEnd> {
-  const { classifier, ndjson, renderer, stdout, tee, count, stats, status } = options;
+  const { classify, ndjson, renderer, stdout, tee, count, stats, status } = options;
   const recent = options.dedupe ? new RecentIds(10_000) : undefined;
   let tickTimer: NodeJS.Timeout | undefined;
   let ticking = false;
@@ -76,12 +75,9 @@ export async function runStream(
         stats.received += chunk.skipped;
         stats.filtered += chunk.skipped;
       }
-      const verdict = classifier.classify(frames);
-      // Output pieces: strings (rendered lines, recordings) or the received bytes of a
-      // live frame, passed through without ever being decoded on this thread.
-      const parts: Array<string | Uint8Array> = [];
-      let allStrings = true;
-      let teeOut = "";
+      const verdict = classify(frames);
+      const out = new Output();
+      const teeOut = new Output();
       let reached = false;
       let sawEvent = false;
       for (let i = 0; i < frames.length; i++) {
@@ -107,16 +103,12 @@ export async function runStream(
           continue;
         }
         const frame = frames[i] as string | Uint8Array;
+        const whole = verdict.lines[i] ?? frame;
         if (ndjson) {
-          const line = verdict.lines[i];
-          if (line !== undefined || typeof frame === "string") parts.push(`${line ?? frame}\n`);
-          else {
-            parts.push(frame, NEWLINE);
-            allStrings = false;
-          }
+          out.line(verdict.projected ? verdict.projected[i]! : whole);
         } else {
           try {
-            parts.push(renderer.render(verdict.events![i]!, frameText(frame)));
+            out.text(renderer.render(verdict.events![i]!, frameText(frame)));
           } catch (error) {
             // One odd event must never end a long tail.
             renderFailures++;
@@ -128,18 +120,15 @@ export async function runStream(
         sawEvent = true;
         stats.shown++;
         stats.countKeys(verdict.serials[i], verdict.symbologies[i]);
-        if (tee) teeOut += `${teeLine(frameText(frame), verdict, i, ndjson && !options.fields)}\n`;
+        if (tee) teeOut.line(whole);
         if (count !== undefined && stats.shown >= count) {
           reached = true;
           break;
         }
       }
-      const out = allStrings
-        ? parts.join("")
-        : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
       if (sawEvent) status.sawEvent();
-      if (out.length) await stdout.write(out);
-      if (teeOut) await tee!.write(teeOut);
+      if (!out.empty) await stdout.write(out.take());
+      if (!teeOut.empty) await tee!.write(teeOut.take());
       if (stdout.closed) return "closed-stdout";
       if (reached) return "count";
       if (options.stop.signal.aborted) return "stopped";
@@ -152,10 +141,34 @@ export async function runStream(
 
 const NEWLINE = new Uint8Array([10]);
 
-/** The event as one compact NDJSON line for --tee, whatever the display format. */
-function teeLine(frame: string, verdict: Classified, i: number, linesAreWhole: boolean): string {
-  if (linesAreWhole && verdict.lines[i] !== undefined) return verdict.lines[i]!;
-  if (isCompactJson(frame)) return frame;
-  const event = verdict.events?.[i];
-  return event ? JSON.stringify(event) : JSON.stringify(JSON.parse(frame));
+/**
+ * One batch's output: text, or the bytes of live frames as received, so a frame that is
+ * already its own NDJSON line is never decoded and encoded again on its way to stdout.
+ */
+class Output {
+  private readonly parts: Array<string | Uint8Array> = [];
+  private bytes = false;
+
+  /** A line without its newline: a string, or the received bytes. */
+  line(line: string | Uint8Array): void {
+    if (typeof line === "string") this.parts.push(`${line}\n`);
+    else {
+      this.parts.push(line, NEWLINE);
+      this.bytes = true;
+    }
+  }
+
+  /** Text that brings its own newlines (a rendered event). */
+  text(text: string): void {
+    this.parts.push(text);
+  }
+
+  get empty(): boolean {
+    return this.parts.length === 0;
+  }
+
+  take(): string | Buffer {
+    if (!this.bytes) return this.parts.join("");
+    return Buffer.concat(this.parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
+  }
 }

@@ -60,7 +60,15 @@ const MALFORMED: Array<string | Buffer> = [
 ];
 const MAX_BUFFERED = 16 * 1024 * 1024;
 
-function refuse(socket: Duplex, status: number, message: string): void {
+/**
+ * Answers a WebSocket upgrade with an HTTP error the way API Gateway does: a JSON body
+ * `{"message": …}` (Unauthorized, Forbidden, …), Retry-After on 429. Tests' servers use it too.
+ */
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  message = defaultMessage(status),
+): void {
   const body = JSON.stringify({ message });
   const reasons: Record<number, string> = {
     400: "Bad Request",
@@ -76,6 +84,13 @@ function refuse(socket: Duplex, status: number, message: string): void {
   socket.end(
     `HTTP/1.1 ${status} ${reasons[status] ?? "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${status === 429 ? "Retry-After: 0\r\n" : ""}\r\n${body}`,
   );
+}
+
+function defaultMessage(status: number): string {
+  if (status === 401) return "Unauthorized";
+  if (status === 429) return "Too Many Requests";
+  if (status >= 500) return "Internal server error";
+  return "Forbidden";
 }
 
 /**
@@ -105,26 +120,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const next = rejectQueue.shift();
     if (typeof next === "number") {
       stats.refused++;
-      return refuse(
-        socket,
-        next,
-        next === 429
-          ? "Too Many Requests"
-          : next >= 500
-            ? "Internal server error"
-            : next === 401
-              ? "Unauthorized"
-              : "Forbidden",
-      );
+      return refuseUpgrade(socket, next);
     }
     if (!STAGES.has(url.pathname)) {
       stats.refused++;
-      return refuse(socket, 403, "Forbidden");
+      return refuseUpgrade(socket, 403);
     }
     const token = url.searchParams.get("token");
     if (!token || (options.requiredToken !== undefined && token !== options.requiredToken)) {
       stats.refused++;
-      return refuse(socket, 401, "Unauthorized");
+      return refuseUpgrade(socket, 401);
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
+import { refuseUpgrade } from "../../src/simulator/server.js";
 
 export interface TestServer {
   url: string;
@@ -37,13 +38,7 @@ export async function startTestServer(
     socket.on("error", () => {});
     const status = options.onUpgrade?.(req, attempt);
     if (status !== undefined) {
-      const body = JSON.stringify({
-        message:
-          status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Internal server error",
-      });
-      socket.end(
-        `HTTP/1.1 ${status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      refuseUpgrade(socket, status);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -126,6 +126,27 @@ describe("tail against a real ws server", () => {
     ).toEqual(["A1", "B2", "C3", "E5"]);
   });
 
+  it("--tee gets whole events even when stdout gets --fields projections", async () => {
+    const events = [event({ device_serial: "P1" }), event({ device_serial: "P2" })];
+    server = await startTestServer({
+      onConnection: (ws) => {
+        ws.send(JSON.stringify(events[0], null, 2)); // not compact: re-serialised for the tee
+        ws.send(JSON.stringify(events[1]));
+      },
+    });
+    const ctx = ctxWith();
+    const tee = join(ctx.configDir, "tee.ndjson");
+    const r = await runCli(
+      ["--url", server.url, "-o", "ndjson", "--fields", "device_serial", "-n", "2", "--tee", tee],
+      ctx,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('{"device_serial":"P1"}\n{"device_serial":"P2"}\n');
+    expect(readFileSync(tee, "utf8")).toBe(
+      `${JSON.stringify(events[0])}\n${JSON.stringify(events[1])}\n`,
+    );
+  });
+
   it("a --tee file that cannot be written fails before connecting (exit 2)", async () => {
     const r = await runCli(
       ["--url", "ws://127.0.0.1:1/latest/", "--tee", "/nonexistent-dir/x.ndjson"],

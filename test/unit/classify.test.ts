@@ -17,7 +17,8 @@ describe("classify", () => {
   it("gives a verdict per frame: shown, invalid, filtered; lines only where the frame is not compact", () => {
     const c = createClassifier({
       filterOptions: { serial: ["s?"] },
-      lines: false,
+      recording: false,
+      wholeLines: true,
       keepEvents: false,
     })(frames);
     expect([...c.codes]).toEqual([SHOWN, SHOWN, INVALID, INVALID, SHOWN, INVALID, FILTERED]);
@@ -28,14 +29,37 @@ describe("classify", () => {
     expect(c.reasons[5]).toMatch(/Forbidden/);
     expect(c.serials[0]).toBe("S1");
     expect(c.symbologies[0]).toBe("EAN-13");
+    expect(c.projected).toBeUndefined();
+    expect(c.events).toBeUndefined();
+  });
+
+  it("works out lines only when asked, and projections for --fields", () => {
+    const none = createClassifier({
+      filterOptions: {},
+      recording: false,
+      wholeLines: false,
+      keepEvents: true,
+    })(frames);
+    expect(none.lines[1]).toBeUndefined();
+    expect(none.events?.[1]).toEqual({ event_id: "b", device_serial: "S2" });
+    const projected = createClassifier({
+      filterOptions: {},
+      recording: false,
+      wholeLines: true,
+      projection: ["device_serial", "event_id"],
+      keepEvents: false,
+    })(frames);
+    expect(projected.projected?.[0]).toBe('{"device_serial":"S1","event_id":"a"}');
+    expect(projected.lines[1]).toBe('{"event_id":"b","device_serial":"S2"}');
   });
 
   it("marks blank lines of a recording", () => {
-    const c = createClassifier({ filterOptions: {}, lines: true, keepEvents: true })([
-      "",
-      "  ",
-      '{"event_id":"x"}',
-    ]);
+    const c = createClassifier({
+      filterOptions: {},
+      recording: true,
+      wholeLines: false,
+      keepEvents: true,
+    })(["", "  ", '{"event_id":"x"}']);
     expect([...c.codes]).toEqual([BLANK, BLANK, SHOWN]);
     expect(c.events?.[2]).toEqual({ event_id: "x" });
   });

@@ -142,6 +142,17 @@ describe("pretty", () => {
       "2023-11-14T22:13:20.000Z  M2SR121103132   CODE 128        Logistics            87%    250ms  PGAS10603924\n",
     );
   });
+  it("keeps columns aligned by display width when a field is double-width (CJK, emoji)", () => {
+    const r = createPretty(options());
+    const lines = [
+      r.render(ev({ customer_gateway_station: "Dock 1" }), ""),
+      r.render(ev({ customer_gateway_station: "站点二" }), ""),
+      r.render(ev({ customer_gateway_station: "📦 Pack" }), ""),
+    ];
+    const batteryAt = lines.map((l) => stringWidth(l.slice(0, l.indexOf("87%"))));
+    expect(new Set(batteryAt).size).toBe(1);
+  });
+
   it("falls back to the gateway name when there is no station", () => {
     expect(
       createPretty(options()).render(ev({ customer_gateway_station: undefined }), ""),
@@ -342,18 +353,29 @@ describe("devices view model", () => {
 
   it("redraws in place on a terminal and restores the screen at the end", () => {
     let now = 1_700_000_000_000;
+    // What main.ts would write if the process died now.
+    const restores: Array<string | undefined> = [];
     const r = createDevices(
-      options({ isTTY: true, now: () => now, chalk: makeChalk(1), columns: 100, rows: 10 }),
+      options({
+        isTTY: true,
+        now: () => now,
+        chalk: makeChalk(1),
+        columns: 100,
+        rows: 10,
+        setTerminalRestore: (sequence) => restores.push(sequence),
+      }),
     );
     r.render(ev({ device_serial: "A" }), "");
     const frame = r.tick!();
     expect(frame.startsWith("\u001b[?1049h")).toBe(true);
+    expect(restores).toEqual(["\u001b[?25h\u001b[?1049l"]);
     expect(frame).toContain("\u001b[H");
     expect(r.tick!()).toBe(""); // nothing changed, under a second: no redraw
     now += 1500;
     expect(r.tick!()).not.toBe("");
     const end = r.finish!();
     expect(end.startsWith("\u001b[?25h\u001b[?1049l")).toBe(true);
+    expect(restores).toEqual(["\u001b[?25h\u001b[?1049l", undefined]);
     expect(end).toContain("A");
   });
 });

@@ -37,7 +37,7 @@ describe("parseFrame", () => {
 
   it("previews hostile text on one safe line", () => {
     const p = preview("a\u001b[31mb\nc", 80);
-    expect(p).toBe("a\\x1b[31mb\\nc");
+    expect(p).toBe("a\\e[31mb\\nc");
     expect(preview("x".repeat(200), 10)).toMatch(/^x{10}… \(200 chars\)$/);
   });
 });

@@ -72,10 +72,16 @@ describe("EventGenerator", () => {
     }
     expect(new Set(events.map((e) => e.device_serial)).size).toBe(12);
     expect(new Set(events.map((e) => e.scan_decode_symbology)).size).toBeGreaterThan(8);
-    // Battery drains with use.
-    const serial = events[0]!.device_serial;
-    const mine = events.filter((e) => e.device_serial === serial).map((e) => e.device_battery!);
-    expect(mine[mine.length - 1]!).toBeLessThan(mine[0]! + 1);
+    // Battery drains with use and only ever jumps up when a nearly empty scanner is swapped.
+    let drops = 0;
+    for (const device of new Set(events.map((e) => e.device_serial))) {
+      const levels = events.filter((e) => e.device_serial === device).map((e) => e.device_battery!);
+      for (let i = 1; i < levels.length; i++) {
+        if (levels[i]! > levels[i - 1]!) expect(levels[i - 1]).toBeLessThanOrEqual(3);
+        if (levels[i]! < levels[i - 1]!) drops++;
+      }
+    }
+    expect(drops).toBeGreaterThan(20);
   });
 });
 
