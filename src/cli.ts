@@ -123,6 +123,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     )
     .option("--realtime", "pace events by their time_created, as they happened")
     .option("--speed <x>", "pace events by time_created, x times faster (e.g. 10)")
+    .option("--strict", "decode every line (no byte pre-scan, no text pre-check)")
     .action(action(async (flags, [file]) => (await commands()).runReplay(ctx, file!, flags)));
 
   sub("login", "sign in and store tokens for the profile")

@@ -39,6 +39,13 @@ export class ConnectionError extends ScantailError {
   }
 }
 
+/** An output that cannot be written (a --tee file on a full disk): exit 1. */
+export class OutputError extends ScantailError {
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
+    super(message, 1, hint, options);
+  }
+}
+
 export const EXIT = {
   ok: 0,
   failure: 1,

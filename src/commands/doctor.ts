@@ -11,9 +11,9 @@ import { FeedConnection } from "../feed/connection.js";
 import { BinaryFrame, frameText } from "../feed/frame.js";
 import { buildFeedUrl, MAX_PAYLOAD } from "../feed/open-feed.js";
 import { colorLevel, loadChalk } from "../format/color.js";
-import { sanitize } from "../format/sanitize.js";
 import { formatDuration, parseDuration } from "../util/duration.js";
 import { redactSecrets, redactUrl, registerSecret } from "../util/redact.js";
+import { sanitize } from "../util/sanitize.js";
 import { type GlobalFlags, profileName } from "./common.js";
 import { parseColorMode } from "./output-options.js";
 

@@ -1,11 +1,16 @@
-import { closeSync, openSync } from "node:fs";
 import type { Profile } from "../config/store.js";
-import { type Context, terminalSize } from "../context.js";
-import { errorMessage, UsageError } from "../errors.js";
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
 import { compileFilter, type FilterOptions, splitList } from "../events/filter.js";
-import { type ColorMode, colorLevel, loadChalk } from "../format/color.js";
-import { TIME_MODES, type TimeMode } from "../format/columns.js";
-import { FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from "../format/registry.js";
+import type { ColorMode } from "../format/color.js";
+import {
+  FORMAT_NAMES,
+  type FormatName,
+  resolveFormatName,
+  TIME_MODES,
+  type TimeMode,
+} from "../format/names.js";
+import type { OutputPlan } from "../run/plan.js";
 import { parseDuration, parsePositiveInt } from "../util/duration.js";
 
 export interface OutputFlags extends FilterOptions {
@@ -19,17 +24,7 @@ export interface OutputFlags extends FilterOptions {
   color?: string;
 }
 
-export interface OutputSetup {
-  format: FormatName;
-  filterOptions: FilterOptions;
-  count?: number;
-  timeoutMs?: number;
-  teePath?: string;
-  fields?: string[];
-  time: TimeMode;
-  summary: boolean;
-  colorMode: ColorMode;
-}
+export type OutputSetup = OutputPlan;
 
 export function parseColorMode(value: string | undefined): ColorMode {
   const mode = value ?? "auto";
@@ -49,7 +44,7 @@ export function resolveOutput(
   const requested = flags.format ?? ctx.env.SCANTAIL_FORMAT ?? profile.format;
   let format: FormatName;
   if (requested === undefined) format = stdoutTTY ? "pretty" : "ndjson";
-  else if (isFormatName(requested)) format = requested;
+  else if (resolveFormatName(requested)) format = resolveFormatName(requested)!;
   else
     throw new UsageError(
       `unknown format "${requested}"; valid formats: ${FORMAT_NAMES.join(", ")}`,
@@ -80,20 +75,8 @@ export function resolveOutput(
     flags.timeout !== undefined ? parseDuration(flags.timeout, "--timeout") : undefined;
   const colorMode = parseColorMode(flags.color);
 
-  // The one check that touches the disk comes last, after every value is known good.
-  let teePath: string | undefined;
-  if (flags.tee !== undefined) {
-    if (flags.tee === "") throw new UsageError("--tee needs a file name");
-    // Fail now, not after connecting, if the file cannot be appended to.
-    try {
-      closeSync(openSync(flags.tee, "a", 0o644));
-    } catch (error) {
-      throw new UsageError(
-        `cannot append to --tee file ${flags.tee}: ${errorMessage(error).replace(/^\w+: /, "")}`,
-      );
-    }
-    teePath = flags.tee;
-  }
+  if (flags.tee === "") throw new UsageError("--tee needs a file name");
+  const teePath = flags.tee;
   return {
     format,
     filterOptions,
@@ -104,22 +87,9 @@ export function resolveOutput(
     time,
     summary: flags.summary === true,
     colorMode,
+    header: true,
+    wide: false,
+    ignoreCase: false,
+    quiet: false,
   };
-}
-
-export async function createRendererFor(setup: OutputSetup, ctx: Context, live = true) {
-  const chalk = await loadChalk(colorLevel(setup.colorMode, ctx.env, ctx.stdout.isTTY === true));
-  const { columns, rows } = terminalSize(ctx.stdout);
-  const module = await FORMATS[setup.format].load();
-  return module.createRenderer({
-    chalk,
-    isTTY: ctx.stdout.isTTY === true,
-    columns,
-    rows,
-    fields: setup.fields,
-    time: setup.time,
-    now: ctx.now,
-    live,
-    setTerminalRestore: ctx.setTerminalRestore,
-  });
 }

@@ -3,9 +3,9 @@ import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
 import { ConfigStore } from "../config/store.js";
 import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
-import { openFeed } from "../feed/open-feed.js";
 import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
+import { openLive } from "../sources/live.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
 import { type GlobalFlags, profileName } from "./common.js";
 import {
@@ -13,17 +13,14 @@ import {
   type ConnectionSetup,
   resolveConnection,
 } from "./connection-options.js";
-import {
-  createRendererFor,
-  type OutputFlags,
-  type OutputSetup,
-  resolveOutput,
-} from "./output-options.js";
+import { type OutputFlags, type OutputSetup, resolveOutput } from "./output-options.js";
 
 export interface LiveTarget {
   url: string;
   customer?: string;
   tokens: TokenProvider;
+  /** The profile whose credentials are used (none for the demo). */
+  profile?: string;
 }
 
 /** Tails a live feed (the real one, or the demo's simulator) to stdout. */
@@ -35,32 +32,30 @@ export async function tailLive(
   verbose: boolean,
   onStatus?: (status: StatusReporter) => void,
 ): Promise<number> {
-  const renderer = await createRendererFor(setup, ctx);
   return executeStream({
     ctx,
-    setup,
-    renderer,
+    plan: setup,
     verbose,
-    live: true,
-    dedupe: true,
-    source: (stop, status) => {
+    source: (status) => {
       onStatus?.(status);
-      return openFeed({
-        url: target.url,
-        customer: target.customer,
-        getToken: async (request) => {
-          const token = await target.tokens.getToken(request);
-          registerSecret(token);
-          return token;
+      return openLive(
+        {
+          url: target.url,
+          customer: target.customer,
+          getToken: async (request) => {
+            const token = await target.tokens.getToken(request);
+            registerSecret(token);
+            return token;
+          },
+          canRefresh: target.tokens.canRefresh,
+          reconnect: connection.reconnect,
+          maxRetries: connection.maxRetries,
+          heartbeatMs: connection.heartbeatMs,
+          renewAfterMs: connection.renewAfterMs,
+          now: ctx.now,
         },
-        canRefresh: target.tokens.canRefresh,
-        reconnect: connection.reconnect,
-        maxRetries: connection.maxRetries,
-        heartbeatMs: connection.heartbeatMs,
-        renewAfterMs: connection.renewAfterMs,
-        signal: stop,
-        now: ctx.now,
-      });
+        target.profile,
+      );
     },
   });
 }
@@ -116,7 +111,7 @@ export async function runTail(
   }
   return tailLive(
     ctx,
-    { url: liveUrl, customer: customer.value, tokens },
+    { url: liveUrl, customer: customer.value, tokens, profile: name },
     setup,
     connection,
     flags.verbose === true,

@@ -1,10 +1,9 @@
 import { latencyOf, num, type ScanEvent, str } from "../events/event.js";
 import { formatAgo } from "../util/duration.js";
+import { sanitize } from "../util/sanitize.js";
 import { serialColor } from "./color.js";
 import { batteryCell, latencyCell } from "./columns.js";
 import type { FormatOptions, Renderer } from "./registry.js";
-import { sanitize } from "./sanitize.js";
-import { fitWidth } from "./text-width.js";
 
 const MAX_DEVICES = 10_000;
 const LATENCY_SAMPLES = 200;
@@ -228,7 +227,7 @@ export function createRenderer(options: FormatOptions): Renderer {
     const { kept, widths } = layout(width);
     const lines: string[] = [];
     const header = kept
-      .map((c, i) => fitWidth(c.header, widths[i]!, c.align))
+      .map((c, i) => options.text.fit(c.header, widths[i]!, c.align))
       .join(" ")
       .trimEnd();
     lines.push(chalk.level ? chalk.bold.underline(header) : header);
@@ -239,7 +238,7 @@ export function createRenderer(options: FormatOptions): Renderer {
         : rows;
     for (const row of shown) {
       const cells = kept.map((c, i) => {
-        const text = fitWidth(sanitize(c.text(row, now)), widths[i]!, c.align);
+        const text = options.text.fit(sanitize(c.text(row, now)), widths[i]!, c.align);
         return c.style && text.trim() ? c.style(row, now, text) : text;
       });
       lines.push(cells.join(" ").trimEnd());

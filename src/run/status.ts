@@ -17,6 +17,8 @@ export interface StatusOptions {
   live: boolean;
   /** stdout is a terminal showing redrawn output: status must not scribble over it. */
   quietTerminal?: boolean;
+  /** `-q`: no banner, connection status or summary; warnings and errors still shown. */
+  quiet?: boolean;
   quietAfterMs?: number;
 }
 
@@ -32,6 +34,8 @@ export class StatusReporter {
   private spinner: Spinner | undefined;
   private spinnerLoading: Promise<void> | undefined;
   private lastEventAt: number | undefined;
+  /** When an event last arrived that the filters did not keep. */
+  private lastFilteredAt: number | undefined;
   private connectedAt: number | undefined;
   private lastQuietNote = 0;
   private quietTimer: NodeJS.Timeout | undefined;
@@ -50,7 +54,9 @@ export class StatusReporter {
   }
 
   /** A line on stderr; `kind` decides whether it is shown on a pipe. */
-  line(text: string, kind: "info" | "problem" | "always" = "info"): void {
+  line(text: string, kind: "info" | "status" | "problem" | "always" = "info"): void {
+    if ((kind === "info" || kind === "status") && this.options.quiet) return;
+    if (kind === "status") kind = "problem";
     if (kind === "info" && !this.tty && !this.options.verbose) return;
     if (kind === "info" && this.options.quietTerminal && !this.options.verbose) return;
     this.stopSpinner();
@@ -65,8 +71,13 @@ export class StatusReporter {
     this.line(`${this.options.chalk.yellow("scantail: warning:")} ${text}`, "problem");
   }
 
+  /** Whether the source is a live feed (quiet-feed reminders) or a recording. */
+  setLive(live: boolean): void {
+    this.options.live = live;
+  }
+
   verbose(text: string): void {
-    if (this.options.verbose) {
+    if (this.options.verbose && !this.options.quiet) {
       this.stopSpinner();
       this.stderr.write(`${this.options.chalk.dim(`scantail: ${text}`)}\n`);
     }
@@ -97,7 +108,7 @@ export class StatusReporter {
         const when = status.delayMs > 0 ? `in ${formatDuration(status.delayMs)}` : "now";
         const text = `${status.reason}; reconnecting ${when} (attempt ${status.attempt})`;
         if (status.routine) this.info(text);
-        else this.line(`${chalk.yellow("scantail:")} ${text}`, "problem");
+        else this.line(`${chalk.yellow("scantail:")} ${text}`, "status");
         break;
       }
       case "warning":
@@ -108,6 +119,11 @@ export class StatusReporter {
 
   sawEvent(): void {
     this.lastEventAt = this.now;
+  }
+
+  /** Events arrived but none passed the filters: the feed is not quiet, the filter is. */
+  sawFiltered(): void {
+    this.lastFilteredAt = this.now;
   }
 
   invalid(reason: string, line?: number): void {
@@ -144,11 +160,21 @@ export class StatusReporter {
         const quiet = this.now - since;
         if (quiet >= quietAfter && this.now - this.lastQuietNote >= quietAfter) {
           this.lastQuietNote = this.now;
-          this.info(
-            this.lastEventAt
-              ? `connected, last event ${formatAgo(quiet)}`
-              : `connected, no event yet (${formatDuration(quiet)})`,
-          );
+          const filteredRecently =
+            this.lastFilteredAt !== undefined && this.now - this.lastFilteredAt < quietAfter;
+          if (filteredRecently) {
+            this.info(
+              this.lastEventAt
+                ? `events arrive, but none has matched the filters for ${formatDuration(quiet)}`
+                : `events arrive, but none matches the filters (${formatDuration(quiet)}); check the filter options`,
+            );
+          } else {
+            this.info(
+              this.lastEventAt
+                ? `connected, last event ${formatAgo(quiet)}`
+                : `connected, no event yet (${formatDuration(quiet)})`,
+            );
+          }
         }
       },
       Math.min(quietAfter, 10_000),
