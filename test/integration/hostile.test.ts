@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, closeSync, writeFileSync, writeSync } from "node:fs";
+import { once } from "node:events";
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { idKey, RecentIds } from "../../src/run/dedupe.js";
 import { makeContext, runCli, startCli } from "../helpers/context.js";
@@ -43,7 +43,10 @@ describe("hostile frames", () => {
     const r = await runCli(["--url", server.url, "-o", "ndjson", "-n", "3"], ctx);
     await server.close();
     expect(r.code).toBe(0);
-    const ids = r.stdout.trim().split("\n").map((l) => JSON.parse(l).event_id);
+    const ids = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).event_id);
     expect(ids).toEqual(["before", "deep", "after"]);
     expect(r.stderr).not.toMatch(/call stack/);
   });
@@ -58,24 +61,31 @@ describe("hostile frames", () => {
     }
   });
 
-  it.each([['{"event_id":null}'], ['{"event_type":false}'], ['{"event_id":{}}'], ['{"event_id":[]}']])(
-    "%s never reaches stdout",
-    async (frame) => {
-      const server = await startTestServer({
-        onConnection: (ws) => {
-          ws.send(frame);
-          ws.send(JSON.stringify(event({ event_id: "real" })));
-        },
-      });
-      const r = await runCli(
-        ["--url", server.url, "-o", "ndjson", "-n", "1", "--summary"],
-        makeContext({ env: { SCANTAIL_TOKEN: "t" } }),
-      );
-      await server.close();
-      expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l).event_id)).toEqual(["real"]);
-      expect(r.stderr).toMatch(/1 invalid/);
-    },
-  );
+  it.each([
+    ['{"event_id":null}'],
+    ['{"event_type":false}'],
+    ['{"event_id":{}}'],
+    ['{"event_id":[]}'],
+  ])("%s never reaches stdout", async (frame) => {
+    const server = await startTestServer({
+      onConnection: (ws) => {
+        ws.send(frame);
+        ws.send(JSON.stringify(event({ event_id: "real" })));
+      },
+    });
+    const r = await runCli(
+      ["--url", server.url, "-o", "ndjson", "-n", "1", "--summary"],
+      makeContext({ env: { SCANTAIL_TOKEN: "t" } }),
+    );
+    await server.close();
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).event_id),
+    ).toEqual(["real"]);
+    expect(r.stderr).toMatch(/1 invalid/);
+  });
 
   it("a filter never hides a frame that is not an event (API Gateway's own texts)", async () => {
     const server = await startTestServer({
@@ -101,7 +111,9 @@ describe("memory stays bounded by bytes, not entries", () => {
   it("keeps long ids as fixed-size digests, short ones as they are", () => {
     const long = "x".repeat(1_000_000);
     expect(idKey(long).length).toBeLessThan(64);
-    expect(idKey("5a2eb866-f037-4b19-8122-82692ff64f93")).toBe("5a2eb866-f037-4b19-8122-82692ff64f93");
+    expect(idKey("5a2eb866-f037-4b19-8122-82692ff64f93")).toBe(
+      "5a2eb866-f037-4b19-8122-82692ff64f93",
+    );
     expect(idKey(long)).not.toBe(idKey(`${long}y`));
     const recent = new RecentIds(3);
     expect(recent.seen(long)).toBe(false);
@@ -120,7 +132,10 @@ describe("odd files", () => {
       out += d;
     });
     // The writer: opening blocks until scantail opens the read end.
-    const writer = spawn("sh", ["-c", `printf '%s\\n%s\\n' '{"event_id":"a"}' '{"event_id":"b"}' > ${fifo}`]);
+    const writer = spawn("sh", [
+      "-c",
+      `printf '%s\\n%s\\n' '{"event_id":"a"}' '{"event_id":"b"}' > ${fifo}`,
+    ]);
     const [writerCode, writerSignal] = await once(writer, "exit");
     expect(writerSignal).toBeNull();
     expect(writerCode).toBe(0);
@@ -149,7 +164,12 @@ describe("odd files", () => {
     for (const extra of [[], ["-s", "M2SR121103132"]]) {
       const r = await runCli(["replay", file, "-o", "ndjson", ...extra]);
       expect(r.code).toBe(0);
-      expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l).event_id)).toEqual(["one", "three"]);
+      expect(
+        r.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).event_id),
+      ).toEqual(["one", "three"]);
       expect(r.stderr).toMatch(/line 2: line longer than 16 MiB/);
     }
   });
@@ -194,7 +214,10 @@ describe("--tee", () => {
   it("to /dev/full fails at once with exit 1 and the reason", async () => {
     if (!existsSync("/dev/full")) throw new Error("/dev/full is missing on this machine");
     const file = join(tmp(), "r.ndjson");
-    writeFileSync(file, `${Array.from({ length: 50 }, () => JSON.stringify(event())).join("\n")}\n`);
+    writeFileSync(
+      file,
+      `${Array.from({ length: 50 }, () => JSON.stringify(event())).join("\n")}\n`,
+    );
     const r = await runCli(["replay", file, "-o", "ndjson", "--tee", "/dev/full"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/could not write to --tee file \/dev\/full: .*(ENOSPC|no space)/i);
