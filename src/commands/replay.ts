@@ -6,14 +6,11 @@ import { sleep } from "../feed/backoff.js";
 import { executeStream } from "../run/execute.js";
 import type { SourceChunk } from "../run/stream.js";
 import { parsePositiveNumber } from "../util/duration.js";
-import { type GlobalFlags, profileName } from "./common.js";
-import { createRendererFor, type OutputFlags, resolveOutput } from "./output-options.js";
+import type { CommandFlags } from "./options.js";
+import { createRendererFor, profileForOutput, resolveOutput } from "./output-options.js";
 import { scanCandidates, scanNeedle } from "./replay-scan.js";
 
-export interface ReplayFlags extends OutputFlags, GlobalFlags {
-  realtime?: boolean;
-  speed?: string;
-}
+export type ReplayFlags = CommandFlags<"replay">;
 
 const BATCH = 512;
 
@@ -101,14 +98,7 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
     throw new UsageError("use either --realtime or --speed, not both");
   if (flags.realtime) speed = 1;
   if (flags.speed !== undefined) speed = parsePositiveNumber(flags.speed, "--speed");
-  // The profile only matters for its default format; do not read it when -o is given.
-  const profile =
-    flags.format === undefined && !ctx.env.SCANTAIL_FORMAT
-      ? await new (await import("../config/store.js")).ConfigStore(ctx.env).profile(
-          profileName(flags, ctx),
-        )
-      : {};
-  const setup = resolveOutput(flags, ctx, profile);
+  const setup = resolveOutput(flags, ctx, await profileForOutput(flags, ctx));
   if (file !== "-") {
     try {
       if (statSync(file).isDirectory())
