@@ -4,7 +4,9 @@ import { buildProgram, reorderArgv } from "../../src/cli.js";
 import { resolveConnection } from "../../src/commands/connection-options.js";
 import { type CommandFlags, FILTER_OPTIONS, pickFilters } from "../../src/commands/options.js";
 import { type OutputInputs, planOutput } from "../../src/commands/output-options.js";
+import { connectUrl } from "../../src/commands/simulate.js";
 import { resolveSimulator } from "../../src/commands/simulator-options.js";
+import { validateLiveUrl } from "../../src/config/settings.js";
 import { FORMAT_NAMES, resolveFormatName } from "../../src/format/names.js";
 import { makeContext } from "../helpers/context.js";
 
@@ -229,6 +231,14 @@ describe("simulator plan", () => {
     expect(() => sim("demo --reject 200")).toThrow("invalid --reject entry"));
   it("--stall-after", () => expect(sim("demo --stall-after 10s").stallAfterMs).toBe(10_000));
   it("--malformed", () => expect(() => sim("demo --malformed 2")).toThrow("between 0 and 1"));
+});
+
+describe("simulate prints a URL scantail accepts", () => {
+  const url = (host: string) =>
+    connectUrl(host, 4321, `ws://${host.includes(":") ? `[${host}]` : host}:4321/latest/`);
+  it("0.0.0.0", () => expect(validateLiveUrl(url("0.0.0.0"))).toBe("ws://127.0.0.1:4321/latest/"));
+  it("::", () => expect(validateLiveUrl(url("::"))).toBe("ws://[::1]:4321/latest/"));
+  it("loopback as given", () => expect(url("127.0.0.2")).toBe("ws://127.0.0.2:4321/latest/"));
 });
 
 describe("option table", () => {
