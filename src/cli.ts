@@ -1,4 +1,4 @@
-import { Command, CommanderError, type Option } from "commander";
+import { Argument, Command, CommanderError, type Option } from "commander";
 import {
   addGroup,
   COMMAND_OPTIONS,
@@ -149,6 +149,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       "Tail the ProGlove Insight live data feed: every barcode scan, live in your terminal or as NDJSON.",
     )
     .usage("[command] [options]")
+    .optionsGroup("Global Options:")
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .helpCommand("help [command]", "show help for a command")
@@ -167,7 +168,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .addHelpText("after", MAIN_HELP)
     .exitOverride()
     .configureOutput(output);
-  addGroup(program, GLOBAL_OPTIONS, "Global options:");
+  addGroup(program, GLOBAL_OPTIONS, "Global Options:");
 
   const define = <N extends CommandName>(
     name: N,
@@ -213,7 +214,9 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       (await commands()).runConfig(ctx, verb ?? "", key, value, flags),
     (command) =>
       command
-        .argument("<action>", "get, set, unset, list or path")
+        .addArgument(
+          new Argument("<action>", "what to do").choices(["get", "set", "unset", "list", "path"]),
+        )
         .argument("[key]", "customer, url, base-url, token-kind or format (either spelling)")
         .argument("[value]", "the value to set"),
   );
@@ -242,6 +245,11 @@ function commanderMessage(text: string): string {
       /^option '(?:-\w, )?(--[\w-]+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/m,
       (_, flag: string, value: string, choices: string) =>
         `invalid ${flag} "${value}"${didYouMean(value, choices.split(", "))}: expected ${choices.replace(/, ([^,]*)$/, " or $1")}`,
+    )
+    .replace(
+      /^command-argument value '(.*)' is invalid for argument '(\w+)'\. Allowed choices are (.*)\.$/m,
+      (_, value: string, name: string, choices: string) =>
+        `unknown ${name} '${value}'${didYouMean(value, choices.split(", "))}: expected ${choices.replace(/, ([^,]*)$/, " or $1")}`,
     );
 }
 

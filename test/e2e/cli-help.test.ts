@@ -116,6 +116,10 @@ describe("help, version and mistakes, as a person types them", () => {
     [["demo", "--seriel", "X"], "scantail: unknown option '--seriel' (did you mean '--serial'?)"],
     [["--seriel", "X", "demo"], "scantail: unknown option '--seriel' (did you mean '--serial'?)"],
     [
+      ["config", "lst"],
+      "scantail: unknown action 'lst' (did you mean 'list'?): expected get, set, unset, list or path",
+    ],
+    [
       ["demo", "--time", "utx"],
       `scantail: invalid --time "utx" (did you mean 'utc'?): expected local, utc, relative or epoch`,
     ],

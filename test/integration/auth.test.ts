@@ -484,7 +484,7 @@ describe("status, logout, config", () => {
       [["config", "set", "tokenKind", "refresh"], /expected access or id/],
       [["config", "set", "format", "xml"], /expected one of pretty, table, ndjson, devices/],
       [["config", "set", "format"], /needs a value/],
-      [["config", "frob"], /unknown config action/],
+      [["config", "frob"], /unknown action 'frob': expected get, set, unset, list or path/],
     ] as const;
     for (const [argv, message] of bad) {
       const r = await runCli([...argv], run());
