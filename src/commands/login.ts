@@ -9,7 +9,7 @@ import {
 } from "../config/settings.js";
 import { ConfigStore, type StoredAuth } from "../config/store.js";
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
+import { AuthError, UsageError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { ask, readAllStdin } from "../util/prompt.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
@@ -64,11 +64,20 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
     if (/\s/.test(token))
       throw new UsageError("--token-stdin: the token must not contain spaces or line breaks");
     registerSecret(token);
+    const expiresAt = jwtExpiry(token);
+    // Exit 3, not 2: the value is well-formed but the server would refuse it — the same
+    // class as a refused sign-in, and what scripts test to fetch a fresh token.
+    if (expiresAt !== undefined && expiresAt <= ctx.now()) {
+      throw new AuthError(
+        `--token-stdin: the token expired ${formatDuration(ctx.now() - expiresAt)} ago; nothing was stored`,
+        "pass a fresh token, or run `scantail login` to sign in with a password",
+      );
+    }
     const auth: StoredAuth = {
       accessToken: token,
       idToken: token,
       source: "stdin",
-      expiresAt: jwtExpiry(token),
+      expiresAt,
       obtainedAt: ctx.now(),
     };
     await store.update(name, (p) => ({

@@ -6,14 +6,10 @@ import { sleep } from "../feed/backoff.js";
 import { executeStream } from "../run/execute.js";
 import { openRecording, scanNeedle } from "../sources/recording.js";
 import { parsePositiveNumber } from "../util/duration.js";
-import { type GlobalFlags, profileName } from "./common.js";
-import { type OutputFlags, resolveOutput } from "./output-options.js";
+import type { CommandFlags } from "./options.js";
+import { profileForOutput, resolveOutput } from "./output-options.js";
 
-export interface ReplayFlags extends OutputFlags, GlobalFlags {
-  realtime?: boolean;
-  speed?: string;
-  strict?: boolean;
-}
+export type ReplayFlags = CommandFlags<"replay">;
 
 /** Checks the file without opening it: opening a FIFO would take its only writer's data. */
 function checkReplayable(file: string): void {
@@ -39,16 +35,9 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
     throw new UsageError("use either --realtime or --speed, not both");
   if (flags.realtime) speed = 1;
   if (flags.speed !== undefined) speed = parsePositiveNumber(flags.speed, "--speed");
-  // The profile only matters for its default format; do not read it when -o is given.
-  const profile =
-    flags.format === undefined && !ctx.env.SCANTAIL_FORMAT
-      ? await new (await import("../config/store.js")).ConfigStore(ctx.env).profile(
-          profileName(flags, ctx),
-        )
-      : {};
-  const plan = resolveOutput(flags, ctx, profile);
+  const plan = resolveOutput(flags, ctx, await profileForOutput(flags, ctx));
   if (file !== "-") checkReplayable(file);
-  const strict = flags.strict === true;
+  const strict = plan.strict;
   // A filter with a literal value lets most lines be skipped without decoding them.
   const needle =
     speed === undefined && !strict && ctx.env.SCANTAIL_FAST_PATH !== "0"

@@ -6,14 +6,12 @@ import { AuthError, UsageError } from "../errors.js";
 import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
 import { openLive } from "../sources/live.js";
+import { formatDuration } from "../util/duration.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./common.js";
-import {
-  type ConnectionFlags,
-  type ConnectionSetup,
-  resolveConnection,
-} from "./connection-options.js";
-import { type OutputFlags, type OutputSetup, resolveOutput } from "./output-options.js";
+import { profileName } from "./common.js";
+import { type ConnectionSetup, resolveConnection } from "./connection-options.js";
+import type { CommandFlags } from "./options.js";
+import { type OutputSetup, resolveOutput } from "./output-options.js";
 
 export interface LiveTarget {
   url: string;
@@ -60,10 +58,7 @@ export async function tailLive(
   });
 }
 
-export async function runTail(
-  ctx: Context,
-  flags: OutputFlags & ConnectionFlags & GlobalFlags,
-): Promise<number> {
+export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promise<number> {
   // Validate everything that needs no I/O first: a bad flag fails before the config is read.
   const connection = resolveConnection(flags);
   const name = profileName(flags, ctx);
@@ -106,7 +101,7 @@ export async function runTail(
       `token kind ${tokenKind.value} (from ${tokenKind.source}); token from ${tokens.source === "env" ? "SCANTAIL_TOKEN" : `profile (${tokens.source})`}`,
     );
     say(
-      `format ${setup.format}; heartbeat ${connection.heartbeatMs}ms; renew after ${connection.renewAfterMs}ms`,
+      `format ${setup.format}; heartbeat ${formatDuration(connection.heartbeatMs)}; renew after ${formatDuration(connection.renewAfterMs)}`,
     );
   }
   return tailLive(
