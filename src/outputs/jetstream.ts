@@ -16,6 +16,14 @@ import { retryDelay } from "./retry-policy.js";
 import { subjectFilter, subjectFor } from "./subject.js";
 
 const DEFAULT_WINDOW = 32;
+/**
+ * The duplicate window of a stream we create. JetStream's default (2 min) is shorter than
+ * what a forwarder can resend: after a reconnect the gap fill goes back to the last event
+ * less a minute, so a second forwarder that was down for ten minutes resends events its
+ * twin stored ten minutes ago. The server keeps one id per event for the window: an hour
+ * at 100 events/s is 360,000 ids (docs/forward.md).
+ */
+export const CREATED_DUPLICATE_WINDOW_MS = 60 * 60_000;
 const DEFAULT_PORT = 4222;
 
 interface Pending {
@@ -116,7 +124,11 @@ async function ensureStream(
   if (existing) return;
   if (!createStream) throw noStream(filter);
   try {
-    await jsm.streams.add({ name: createStream, subjects: [filter] });
+    await jsm.streams.add({
+      name: createStream,
+      subjects: [filter],
+      duplicate_window: CREATED_DUPLICATE_WINDOW_MS * 1_000_000,
+    });
   } catch (error) {
     throw new DestinationError(
       `cannot create stream '${createStream}' for subject '${filter}': ${clean(errorMessage(error))}`,

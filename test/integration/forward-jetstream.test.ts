@@ -114,6 +114,7 @@ describe("JetStream destination", () => {
     const jsm = await manager(nats);
     const info = await jsm.streams.info("SCANS");
     expect(info.config.subjects).toEqual(["scans.*"]);
+    expect(info.config.duplicate_window).toBe(60 * 60 * 1e9);
     expect(info.state.messages).toBe(3);
     const first = await jsm.streams.getMessage("SCANS", { seq: 1 });
     expect(first?.subject).toBe("scans.M2_AB_7");
