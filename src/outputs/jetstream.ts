@@ -29,6 +29,8 @@ const DEFAULT_PORT = 4222;
 interface Pending {
   item: DeliveryItem;
   subject: string;
+  /** The publish before this one, while it was outstanding: retries go in feed order. */
+  previous: Pending | undefined;
   /** Settles (never rejects) once the item is acknowledged, rejected or given up on. */
   done: Promise<void>;
   acknowledged: boolean;
@@ -162,6 +164,12 @@ class JetStreamDestination implements Destination {
   readonly label: string;
   private readonly outstanding: Pending[] = [];
   private failure: DestinationError | undefined;
+  /**
+   * Set when the connection was lost (or an ack went missing): new events wait until every
+   * outstanding publish has settled, so none of them is stored after a later event that went
+   * out on the new connection.
+   */
+  private recovering = false;
   private readonly window: number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -178,20 +186,33 @@ class JetStreamDestination implements Destination {
     this.subjectTemplate = plan.subject;
     this.window = Math.max(1, options.window ?? DEFAULT_WINDOW);
     this.sleep = options.sleep ?? realSleep;
+    void this.watchConnection();
   }
 
   private readonly subjectTemplate: string;
 
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === "disconnect") this.recovering = true;
+    }
+  }
+
   async send(item: DeliveryItem): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.options.signal.aborted) throw abortError();
-    while (this.outstanding.length >= this.window) {
-      await this.outstanding[0]!.done;
-      if (this.failure) throw this.failure;
+    for (;;) {
+      if (this.recovering && this.outstanding.length > 0) {
+        await Promise.all(this.outstanding.map((pending) => pending.done));
+      } else if (this.outstanding.length >= this.window) {
+        await this.outstanding[0]!.done;
+      } else break;
     }
+    if (this.outstanding.length === 0) this.recovering = false;
+    if (this.failure) throw this.failure;
     const pending: Pending = {
       item,
       subject: subjectFor(this.subjectTemplate, item.event),
+      previous: this.outstanding.at(-1),
       done: Promise.resolve(),
       acknowledged: false,
     };
@@ -303,9 +324,13 @@ class JetStreamDestination implements Destination {
           });
           return;
         }
+        this.recovering = true;
         const retryInMs = retryDelay(attempt, this.options.random);
         this.report({ ...base, ms, outcome: "retrying", status, detail, retryInMs });
         await this.sleep(retryInMs, signal);
+        // The event before this one is republished (or acknowledged) first.
+        await pending.previous?.done;
+        pending.previous = undefined;
       }
     }
   }

@@ -69,10 +69,13 @@ async function storedIds(nats: NatsServer, stream: string) {
 async function lossyProxy(target: number) {
   const clients: Socket[] = [];
   let swallow = false;
+  let drop = false;
   const proxy = createServer((client) => {
     clients.push(client);
     const upstream = createConnection(target, "127.0.0.1");
-    client.on("data", (chunk) => upstream.write(chunk));
+    client.on("data", (chunk) => {
+      if (!drop) upstream.write(chunk);
+    });
     upstream.on("data", (chunk) => {
       if (!swallow) client.write(chunk);
     });
@@ -89,6 +92,9 @@ async function lossyProxy(target: number) {
     url: `nats://127.0.0.1:${port}`,
     swallowAcks(on: boolean) {
       swallow = on;
+    },
+    dropPublishes(on: boolean) {
+      drop = on;
     },
     cutClients() {
       for (const client of clients.splice(0)) client.destroy();
@@ -214,7 +220,7 @@ describe("JetStream destination", () => {
 
     const stored = await storedIds(nats, "EVENTS");
     expect(stored.count).toBe(30);
-    expect(new Set(stored.ids).size).toBe(30);
+    expect(stored.ids).toEqual(Array.from({ length: 30 }, (_, i) => `e${i + 1}`));
     const acknowledged = new Set(
       reports
         .filter((r) => r.outcome === "delivered" || r.outcome === "duplicate")
@@ -248,6 +254,35 @@ describe("JetStream destination", () => {
     const e2 = reports.filter((r) => r.id === "e2").map((r) => r.outcome);
     expect(e2[0]).toBe("retrying");
     expect(e2.at(-1)).toBe("duplicate");
+  });
+
+  it("republishes lost events in feed order even when a later one's retry comes due first", async () => {
+    const nats = await server();
+    const proxy = await lossyProxy(nats.port);
+    // The first retry (e2's) draws the longest jitter, every later one none at all.
+    const draws = [0.99];
+    const { options, reports } = setup({
+      createStream: "EVENTS",
+      requestTimeoutMs: 300,
+      random: () => draws.shift() ?? 0,
+      onReport: (report) => {
+        reports.push(report);
+        if (report.id === "e5" && report.outcome === "retrying") proxy.dropPublishes(false);
+      },
+    });
+    const destination = await openDestination(proxy.url, options);
+    await destination.send(item(1));
+    await destination.flush(5000);
+    proxy.dropPublishes(true);
+    for (const n of [2, 3, 4, 5]) await destination.send(item(n));
+    await destination.flush(10_000);
+    await destination.close();
+    await proxy.close();
+    expect((await storedIds(nats, "EVENTS")).ids).toEqual(["e1", "e2", "e3", "e4", "e5"]);
+    expect(reports.find((r) => r.outcome === "retrying")).toMatchObject({
+      id: "e2",
+      retryInMs: 495,
+    });
   });
 
   it("waits for the window: a full window holds the next send until an ack arrives", async () => {
