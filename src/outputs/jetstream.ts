@@ -34,6 +34,8 @@ interface Pending {
   /** Settles (never rejects) once the item is acknowledged, rejected or given up on. */
   done: Promise<void>;
   acknowledged: boolean;
+  /** Given up by flush or close: no more attempts, no more reports. */
+  abandoned: boolean;
 }
 
 /**
@@ -215,6 +217,7 @@ class JetStreamDestination implements Destination {
       previous: this.outstanding.at(-1),
       done: Promise.resolve(),
       acknowledged: false,
+      abandoned: false,
     };
     pending.done = this.deliver(pending).finally(() => {
       const index = this.outstanding.indexOf(pending);
@@ -232,6 +235,7 @@ class JetStreamDestination implements Destination {
     const left = this.outstanding.filter((pending) => !pending.acknowledged);
     if (left.length === 0) return;
     for (const pending of left) {
+      pending.abandoned = true;
       this.report({
         outcome: "failed",
         id: pending.item.id,
@@ -248,6 +252,7 @@ class JetStreamDestination implements Destination {
   }
 
   async close(): Promise<void> {
+    for (const pending of this.outstanding) pending.abandoned = true;
     await this.nc.close().catch(() => {});
   }
 
@@ -268,6 +273,7 @@ class JetStreamDestination implements Destination {
           headers: this.headers(),
           timeout: this.options.requestTimeoutMs,
         });
+        if (pending.abandoned) return;
         pending.acknowledged = true;
         this.report({
           ...base,
@@ -278,6 +284,7 @@ class JetStreamDestination implements Destination {
         });
         return;
       } catch (error) {
+        if (pending.abandoned) return;
         const ms = Math.max(0, now() - started);
         const detail = this.clean(errorMessage(error));
         const status = statusOf(error);
@@ -331,6 +338,7 @@ class JetStreamDestination implements Destination {
         // The event before this one is republished (or acknowledged) first.
         await pending.previous?.done;
         pending.previous = undefined;
+        if (pending.abandoned) return;
       }
     }
   }

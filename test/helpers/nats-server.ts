@@ -28,14 +28,17 @@ async function freePort(): Promise<number> {
 
 /**
  * A real `nats-server -js` on a free loopback port with a temp store, ready when it says
- * so on stderr. `auth` starts it with a user and password.
+ * so on stderr. `auth` starts it with a user and password, or a token.
  */
-export async function startNatsServer(auth?: { user: string; pass: string }): Promise<NatsServer> {
+export async function startNatsServer(
+  auth?: { user: string; pass: string } | { token: string },
+): Promise<NatsServer> {
   const port = await freePort();
   const store = mkdtempSync(join(tmpdir(), "scantail-nats-"));
   let child: ChildProcess | undefined;
   const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store];
-  if (auth) args.push("--user", auth.user, "--pass", auth.pass);
+  if (auth && "token" in auth) args.push("--auth", auth.token);
+  else if (auth) args.push("--user", auth.user, "--pass", auth.pass);
 
   const start = () =>
     new Promise<void>((resolve, reject) => {

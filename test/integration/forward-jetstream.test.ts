@@ -39,13 +39,16 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-async function server(auth?: { user: string; pass: string }) {
+async function server(auth?: { user: string; pass: string } | { token: string }) {
   const started = await startNatsServer(auth);
   servers.push(started);
   return started;
 }
 
-async function manager(nats: NatsServer, auth: { user?: string; pass?: string } = {}) {
+async function manager(
+  nats: NatsServer,
+  auth: { user?: string; pass?: string; token?: string } = {},
+) {
   const nc = await connect({ servers: `127.0.0.1:${nats.port}`, ...auth });
   connections.push(nc);
   return jetstreamManager(nc);
@@ -338,5 +341,58 @@ describe("JetStream destination", () => {
     await destination.flush(5000);
     await destination.close();
     expect((await jsm.streams.info("EVENTS")).state.messages).toBe(1);
+  });
+
+  it("takes a token as the URL's user name", async () => {
+    const nats = await server({ token: "s3cr3t-t0ken" });
+    const jsm = await manager(nats, { token: "s3cr3t-t0ken" });
+    await jsm.streams.add({ name: "EVENTS", subjects: ["insight.events"] });
+    const destination = await openDestination(
+      `nats://s3cr3t-t0ken@127.0.0.1:${nats.port}`,
+      setup().options,
+    );
+    expect(destination.label).toBe(`nats://***@127.0.0.1:${nats.port}`);
+    await destination.send(item(1));
+    await destination.flush(5000);
+    await destination.close();
+    expect((await jsm.streams.info("EVENTS")).state.messages).toBe(1);
+  });
+
+  it("on abort counts an unacknowledged event as failed, never delivered, and takes no more", async () => {
+    const nats = await server();
+    const controller = new AbortController();
+    const { options, reports } = setup({
+      createStream: "EVENTS",
+      requestTimeoutMs: 200,
+      signal: controller.signal,
+    });
+    const destination = await openDestination(nats.url, options);
+    await destination.send(item(1));
+    await destination.flush(5000);
+    await nats.stop();
+    await destination.send(item(2));
+    controller.abort();
+    await destination.flush(5000);
+    await expect(destination.send(item(3))).rejects.toMatchObject({ name: "AbortError" });
+    await destination.close();
+    expect(reports.map((r) => [r.outcome, r.id])).toEqual([
+      ["delivered", "e1"],
+      ["failed", "e2"],
+    ]);
+    expect(reports[1]?.detail).toBe("interrupted before acknowledgement");
+  });
+
+  it("fails flush with a DestinationError when acks do not come in time", async () => {
+    const nats = await server();
+    const { options, reports } = setup({ createStream: "EVENTS", requestTimeoutMs: 200 });
+    const destination = await openDestination(nats.url, options);
+    await nats.stop();
+    await destination.send(item(1));
+    await expect(destination.flush(300)).rejects.toThrow(
+      "1 event was not acknowledged by JetStream within 300 ms",
+    );
+    await destination.close();
+    expect(reports.filter((r) => r.outcome === "delivered")).toEqual([]);
+    expect(reports.at(-1)).toMatchObject({ outcome: "failed", id: "e1", status: "no ack" });
   });
 });
