@@ -25,6 +25,7 @@ const DEFAULT_WINDOW = 32;
  */
 export const CREATED_DUPLICATE_WINDOW_MS = 60 * 60_000;
 const DEFAULT_PORT = 4222;
+const INTERRUPTED = "interrupted before acknowledgement";
 
 interface Pending {
   item: DeliveryItem;
@@ -164,6 +165,7 @@ function noStream(subject: string): DestinationError {
  */
 class JetStreamDestination implements Destination {
   readonly label: string;
+  private readonly subjectTemplate: string;
   private readonly outstanding: Pending[] = [];
   private failure: DestinationError | undefined;
   /**
@@ -191,8 +193,6 @@ class JetStreamDestination implements Destination {
     void this.watchConnection();
   }
 
-  private readonly subjectTemplate: string;
-
   private async watchConnection(): Promise<void> {
     for await (const status of this.nc.status()) {
       if (status.type === "disconnect") this.recovering = true;
@@ -211,6 +211,7 @@ class JetStreamDestination implements Destination {
     }
     if (this.outstanding.length === 0) this.recovering = false;
     if (this.failure) throw this.failure;
+    if (this.options.signal.aborted) throw abortError();
     const pending: Pending = {
       item,
       subject: subjectFor(this.subjectTemplate, item.event),
@@ -322,13 +323,7 @@ class JetStreamDestination implements Destination {
           return;
         }
         if (signal.aborted) {
-          this.report({
-            ...base,
-            ms,
-            outcome: "failed",
-            status,
-            detail: "interrupted before acknowledgement",
-          });
+          this.report({ ...base, ms, outcome: "failed", status, detail: INTERRUPTED });
           return;
         }
         this.recovering = true;
@@ -339,6 +334,11 @@ class JetStreamDestination implements Destination {
         await pending.previous?.done;
         pending.previous = undefined;
         if (pending.abandoned) return;
+        // An abort during the wait starts no new attempt.
+        if (signal.aborted) {
+          this.report({ ...base, ms: 0, outcome: "failed", status, detail: INTERRUPTED });
+          return;
+        }
       }
     }
   }

@@ -20,6 +20,7 @@ type Attempt =
 
 /** How much of a rejecting receiver's answer we show: enough for "missing field x". */
 const EXCERPT_BYTES = 200;
+const INTERRUPTED = "interrupted before delivery";
 
 /**
  * One POST per event, in order, on one keep-alive connection. Built on `node:http(s)`
@@ -76,7 +77,7 @@ export class WebhookDestination implements Destination {
         );
       }
       if (signal.aborted) {
-        this.report({ ...base, outcome: "failed", status, detail: "interrupted before delivery" });
+        this.report({ ...base, outcome: "failed", status, detail: INTERRUPTED });
         throw abortError();
       }
       const retryAfter = result.status === undefined ? undefined : result.retryAfter;
@@ -87,6 +88,11 @@ export class WebhookDestination implements Destination {
       );
       this.report({ ...base, outcome: "retrying", status, detail, retryInMs });
       await this.sleep(retryInMs, signal);
+      // An abort during the wait starts no new attempt.
+      if (signal.aborted) {
+        this.report({ ...base, ms: 0, outcome: "failed", status, detail: INTERRUPTED });
+        throw abortError();
+      }
     }
   }
 

@@ -382,6 +382,26 @@ describe("JetStream destination", () => {
     expect(reports[1]?.detail).toBe("interrupted before acknowledgement");
   });
 
+  it("on abort during a retry wait publishes the event no more", async () => {
+    const nats = await server();
+    const controller = new AbortController();
+    const { options, reports } = setup({
+      createStream: "EVENTS",
+      requestTimeoutMs: 200,
+      signal: controller.signal,
+      sleep: async () => controller.abort(),
+    });
+    const destination = await openDestination(nats.url, options);
+    await nats.stop();
+    await destination.send(item(1));
+    await destination.flush(5000);
+    await destination.close();
+    expect(reports.map((r) => [r.outcome, r.attempt])).toEqual([
+      ["retrying", 1],
+      ["failed", 1],
+    ]);
+  });
+
   it("fails flush with a DestinationError when acks do not come in time", async () => {
     const nats = await server();
     const { options, reports } = setup({ createStream: "EVENTS", requestTimeoutMs: 200 });

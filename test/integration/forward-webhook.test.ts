@@ -238,6 +238,9 @@ describe("webhook destination", () => {
     await expect(destination.send(item(1))).rejects.toMatchObject({ name: "AbortError" });
     await destination.close();
     expect(receiver.requests).toHaveLength(1);
-    expect(reports.map((r) => r.outcome)).toEqual(["retrying"]);
+    expect(reports.map((r) => [r.outcome, r.attempt, r.detail])).toEqual([
+      ["retrying", 1, undefined],
+      ["failed", 1, "interrupted before delivery"],
+    ]);
   });
 });
