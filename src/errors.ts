@@ -46,6 +46,13 @@ export class OutputError extends ScantailError {
   }
 }
 
+/** A forward destination gave up (attempts exhausted, no stream for the subject): exit 1. */
+export class DestinationError extends ScantailError {
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
+    super(message, 1, hint, options);
+  }
+}
+
 export const EXIT = {
   ok: 0,
   failure: 1,
