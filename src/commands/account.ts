@@ -5,17 +5,17 @@ import {
   type SettingKey,
   validateSetting,
 } from "../config/settings.js";
-import { ConfigStore, type Profile, type TokenKind } from "../config/store.js";
+import type { ConfigStore, Profile, TokenKind } from "../config/store.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { redactUrl } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./common.js";
+import { type GlobalFlags, openStore, profileName } from "./common.js";
 
 /** Forgets the profile's tokens; its settings (customer, URLs, format) stay. */
 export async function runLogout(ctx: Context, flags: GlobalFlags): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   if (!profile.auth) {
     ctx.stderr.write(`scantail: profile "${name}" was not signed in\n`);
@@ -85,7 +85,7 @@ export async function runStatus(
   flags: GlobalFlags & { json?: boolean },
 ): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const s = buildStatus(ctx, name, store, profile);
   if (flags.json) {
@@ -144,7 +144,7 @@ export async function runConfig(
   flags: GlobalFlags & { json?: boolean },
 ): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const requireKey = (): SettingKey => {
     if (!key)
       throw new UsageError(`config ${action} needs a key; valid keys: ${SETTING_KEYS.join(", ")}`);

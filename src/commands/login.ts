@@ -7,13 +7,13 @@ import {
   validateLiveUrl,
   validateSetting,
 } from "../config/settings.js";
-import { ConfigStore, type StoredAuth } from "../config/store.js";
+import type { StoredAuth } from "../config/store.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { ask, readAllStdin } from "../util/prompt.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./common.js";
+import { type GlobalFlags, openStore, profileName } from "./common.js";
 
 export interface LoginFlags extends GlobalFlags {
   baseUrl?: string;
@@ -28,7 +28,7 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   if (flags.passwordStdin && flags.tokenStdin)
     throw new UsageError("use either --password-stdin or --token-stdin, not both");
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const interactive = ctx.stdin.isTTY === true && !flags.passwordStdin && !flags.tokenStdin;
   const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);

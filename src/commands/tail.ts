@@ -1,13 +1,12 @@
 import { createTokenProvider, type TokenProvider } from "../auth/tokens.js";
 import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
-import { ConfigStore } from "../config/store.js";
 import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
 import { openFeed } from "../feed/open-feed.js";
 import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./common.js";
+import { type GlobalFlags, openStore, profileName } from "./common.js";
 import {
   type ConnectionFlags,
   type ConnectionSetup,
@@ -72,7 +71,7 @@ export async function runTail(
   // Validate everything that needs no I/O first: a bad flag fails before the config is read.
   const connection = resolveConnection(flags);
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const setup = resolveOutput(flags, ctx, profile);
 
