@@ -12,7 +12,7 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { ask, readAllStdin } from "../util/prompt.js";
-import { redactUrl, registerSecret } from "../util/redact.js";
+import { redactUrl, sharedRedactor } from "../util/redact.js";
 import { type GlobalFlags, openStore, profileName } from "./common.js";
 
 export interface LoginFlags extends GlobalFlags {
@@ -32,6 +32,7 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   const profile = await store.profile(name);
   const interactive = ctx.stdin.isTTY === true && !flags.passwordStdin && !flags.tokenStdin;
   const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);
+  const secrets = ctx.redactor ?? sharedRedactor;
 
   const need = async (
     label: string,
@@ -63,7 +64,7 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
     if (!token) throw new UsageError("--token-stdin: stdin was empty");
     if (/\s/.test(token))
       throw new UsageError("--token-stdin: the token must not contain spaces or line breaks");
-    registerSecret(token);
+    secrets.add(token);
     const auth: StoredAuth = {
       accessToken: token,
       idToken: token,
@@ -104,12 +105,12 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   } else {
     password = await need("password", "--password-stdin", undefined, true);
   }
-  registerSecret(password);
+  secrets.add(password);
 
   const info = await getAuthInformation(baseUrl, customer, ctx.signal);
   const endpoint = cognitoEndpoint(info.region, ctx.env);
   const tokens = await signInWithPassword(endpoint, info.clientId, username, password, ctx.signal);
-  for (const t of [tokens.accessToken, tokens.idToken, tokens.refreshToken]) registerSecret(t);
+  for (const t of [tokens.accessToken, tokens.idToken, tokens.refreshToken]) secrets.add(t);
   let discoveredUrl: string | undefined;
   if (info.websocketUrl) {
     try {
