@@ -33,6 +33,11 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   const interactive = ctx.stdin.isTTY === true && !flags.passwordStdin && !flags.tokenStdin;
   const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);
   const secrets = ctx.redactor ?? sharedRedactor;
+  // --password-stdin / --token-stdin on a terminal would otherwise wait without a word.
+  const waitingOnTerminal = (what: string) => {
+    if (ctx.stdin.isTTY)
+      say(`reading the ${what} from stdin: type it, then Enter and Ctrl-D (Ctrl-C cancels)`);
+  };
 
   const need = async (
     label: string,
@@ -60,6 +65,7 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   if (customerSetting.value !== undefined) validateSetting("customer", customerSetting.value);
 
   if (flags.tokenStdin) {
+    waitingOnTerminal("token");
     const token = (await readAllStdin(ctx)).trim();
     if (!token) throw new UsageError("--token-stdin: stdin was empty");
     if (/\s/.test(token))
@@ -100,6 +106,7 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   );
   let password: string;
   if (flags.passwordStdin) {
+    waitingOnTerminal("password");
     password = await readAllStdin(ctx);
     if (!password) throw new UsageError("--password-stdin: stdin was empty");
   } else {
