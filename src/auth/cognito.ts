@@ -13,7 +13,7 @@ export function cognitoEndpoint(region: string, env: Record<string, string | und
   return env.SCANTAIL_COGNITO_ENDPOINT || `https://cognito-idp.${region}.amazonaws.com/`;
 }
 
-/** One plain sentence per Cognito error (insight-api.md §2 step 6). */
+/** One plain sentence per Cognito error type (InitiateAuth answers `__type` and `message`). */
 export function cognitoErrorMessage(
   type: string,
   message: string,

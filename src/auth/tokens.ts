@@ -50,7 +50,7 @@ function expiringSoon(auth: StoredAuth, kind: TokenKind, now: number): boolean {
  * sharing a profile make one refresh, and a rotated refresh token stays valid); only
  * when the stored tokens are the ones the caller holds (or are about to expire) does it
  * refresh with REFRESH_TOKEN_AUTH and save. Cognito's new refresh token, if any,
- * replaces the old one (insight-api.md §2 step 5).
+ * replaces the old one (Cognito rotates it only when the app client says so).
  */
 export async function refreshProfileTokens(options: {
   store: ConfigStore;

@@ -23,7 +23,7 @@ export interface LoginFlags extends GlobalFlags {
   tokenStdin?: boolean;
 }
 
-/** Signs in (insight-api.md §2) and stores the tokens for the profile, never the password. */
+/** Signs in (auth-information, then Cognito USER_PASSWORD_AUTH) and stores the tokens for the profile, never the password. */
 export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number> {
   if (flags.passwordStdin && flags.tokenStdin)
     throw new UsageError("use either --password-stdin or --token-stdin, not both");

@@ -1,5 +1,5 @@
 /**
- * The token rides in the live URL's query string (insight-api.md §1): every URL that is
+ * The token rides in the live URL's query string (`?token=`): every URL that is
  * printed or logged goes through `redactUrl`, every error text through `redactSecrets`.
  */
 const SECRET_PARAMS = /([?&](?:token|access_token|id_token|refresh_token|password)=)[^&#\s]*/gi;
