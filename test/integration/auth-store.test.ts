@@ -1,4 +1,14 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -44,6 +54,22 @@ describe("concurrent writers (real processes)", () => {
       expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
     }
   }, 60_000);
+});
+
+describe("the lock", () => {
+  it("a lock left by a process that died is taken over; the write goes through", async () => {
+    const dir = tempDir();
+    const lock = join(dir, "config.json.lock");
+    mkdirSync(lock);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, minuteAgo, minuteAgo);
+    const r = await runBin(["config", "set", "customer", "c1"], {
+      env: { SCANTAIL_CONFIG_DIR: dir },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(stored(dir).profiles.default.customer).toBe("c1");
+    expect(existsSync(lock)).toBe(false);
+  });
 });
 
 describe("profile names", () => {
