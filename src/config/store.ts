@@ -166,7 +166,7 @@ export class ConfigStore {
     if (this.warnedMode || mode === undefined || (mode & 0o077) === 0) return;
     this.warnedMode = true;
     this.onWarning?.(
-      `the config file ${this.path} is readable by other users (mode ${octal(mode)}) and holds your tokens; scantail makes it 0600 on its next write (or run: chmod 600 ${this.path})`,
+      `the config file ${this.path} is readable by other users (mode ${octal(mode)}) and keeps sign-in tokens; scantail makes it 0600 on its next write (or run: chmod 600 ${this.path})`,
     );
   }
 
