@@ -1,3 +1,5 @@
+import type { Redactor } from "./util/redact.js";
+
 /**
  * Everything a command may touch of the outside world. Only `main.ts` builds one from
  * `process`; tests build them from in-memory streams (house style: inject I/O).
@@ -23,6 +25,8 @@ export interface Context {
   signalName: () => "SIGINT" | "SIGTERM" | undefined;
   now: () => number;
   cwd: string;
+  /** Knows this run's secrets and removes them from any text printed (src/util/redact.ts). */
+  redactor?: Redactor;
   /**
    * Views that change the terminal (the devices view's alternate screen) say here what
    * must be written if the process ends abruptly; undefined once restored normally.

@@ -4,6 +4,7 @@
  */
 import { writeSync } from "node:fs";
 import type { Context } from "./context.js";
+import { redactingStream, sharedRedactor } from "./util/redact.js";
 
 const argv = process.argv.slice(2);
 declare const SCANTAIL_VERSION: string | undefined;
@@ -39,13 +40,15 @@ async function main(): Promise<void> {
 
   const ctx: Context = {
     stdout: process.stdout,
-    stderr: process.stderr,
+    // Every diagnostic line passes the redactor: whatever printed it, a secret is masked.
+    stderr: redactingStream(process.stderr, sharedRedactor),
     stdin: process.stdin,
     env: process.env,
     signal: controller.signal,
     signalName: () => signalName,
     now: Date.now,
     cwd: process.cwd(),
+    redactor: sharedRedactor,
     setTerminalRestore: (sequence) => {
       terminalRestore = sequence;
     },

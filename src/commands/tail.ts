@@ -1,6 +1,5 @@
 import { createTokenProvider, type TokenProvider } from "../auth/tokens.js";
 import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
-import { ConfigStore } from "../config/store.js";
 import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
 import { executeStream } from "../run/execute.js";
@@ -8,7 +7,7 @@ import type { StatusReporter } from "../run/status.js";
 import { openLive } from "../sources/live.js";
 import { formatDuration } from "../util/duration.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
-import { profileName } from "./common.js";
+import { openStore, profileName } from "./common.js";
 import { type ConnectionSetup, resolveConnection } from "./connection-options.js";
 import type { CommandFlags } from "./options.js";
 import { type OutputSetup, resolveOutput } from "./output-options.js";
@@ -62,7 +61,7 @@ export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promis
   // Validate everything that needs no I/O first: a bad flag fails before the config is read.
   const connection = resolveConnection(flags);
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const setup = resolveOutput(flags, ctx, profile);
 

@@ -37,12 +37,22 @@ export interface SimulatorOptions extends Faults {
   limit?: number;
 }
 
+export interface SimulatorStats {
+  connections: number;
+  refused: number;
+  /** Events generated. */
+  events: number;
+  /** Events written whole to at least one client's socket (a resend may deliver late). */
+  delivered: number;
+  dropped: number;
+}
+
 export interface Simulator {
   /** e.g. ws://127.0.0.1:4242/latest/ */
   url: string;
   port: number;
   host: string;
-  stats: { connections: number; refused: number; events: number; dropped: number };
+  stats: SimulatorStats;
   generator: EventGenerator;
   close(): Promise<void>;
 }
@@ -101,9 +111,18 @@ function defaultMessage(status: number): string {
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const host = options.host ?? "127.0.0.1";
   const generator = new EventGenerator({ devices: options.devices, seed: options.seed });
-  const stats = { connections: 0, refused: 0, events: 0, dropped: 0 };
+  const stats: SimulatorStats = { connections: 0, refused: 0, events: 0, delivered: 0, dropped: 0 };
   const rejectQueue = [...(options.reject ?? [])];
-  const recent: string[] = [];
+  // The last events, for --resend; each knows whether a client got it yet (for the soak's
+  // "events in"), so the count stays exact however many resends and clients there are.
+  const recent: Array<{ frame: string; delivered: boolean }> = [];
+  const sendEvent = (client: WebSocket, item: { frame: string; delivered: boolean }) =>
+    client.send(item.frame, (error) => {
+      if (!error && !item.delivered) {
+        item.delivered = true;
+        stats.delivered++;
+      }
+    });
   const stalled = new WeakSet<WebSocket>();
   const lastSent = new WeakMap<WebSocket, number>();
   const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
@@ -161,7 +180,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       for (const t of timers) clearTimeout(t);
     });
     if (options.resendOnConnect) {
-      for (const frame of recent.slice(-options.resendOnConnect)) ws.send(frame);
+      for (const item of recent.slice(-options.resendOnConnect)) sendEvent(ws, item);
     }
     ensureTicking();
   });
@@ -195,7 +214,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const event = generator.next(at);
     const frame = JSON.stringify(event);
     stats.events++;
-    recent.push(frame);
+    const item = { frame, delivered: false };
+    recent.push(item);
     if (recent.length > 1000) recent.splice(0, recent.length - 1000);
     const malformed =
       options.malformedRatio && generator.random.next() < options.malformedRatio
@@ -208,7 +228,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         stats.dropped++;
         continue;
       }
-      client.send(frame);
+      sendEvent(client, item);
       lastSent.set(client, Date.now());
       if (malformed !== undefined) client.send(malformed);
       if (oversized) client.send(`{"event_id":"oversized","pad":"${"x".repeat(2 * 1024 * 1024)}"}`);

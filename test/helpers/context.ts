@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { run } from "../../src/cli.js";
 import type { Context } from "../../src/context.js";
+import { sharedRedactor } from "../../src/util/redact.js";
 
 /** An in-memory stdout/stderr that records everything written, with optional TTY traits. */
 export class MemoryStream extends Writable {
@@ -124,6 +125,7 @@ export function makeContext(
     signalName: () => signalName,
     now: options.now ?? Date.now,
     cwd: process.cwd(),
+    redactor: sharedRedactor,
     abort(name = "SIGINT") {
       signalName = name;
       controller.abort();
