@@ -22,6 +22,8 @@ export interface Context {
   signal: AbortSignal;
   signalName: () => "SIGINT" | "SIGTERM" | undefined;
   now: () => number;
+  /** Jitter source in [0, 1) (reconnect backoff); Math.random unless a test fixes it. */
+  random?: () => number;
   cwd: string;
   /**
    * Views that change the terminal (the devices view's alternate screen) say here what

@@ -28,6 +28,7 @@ export async function runDemo(
       {
         url: simulator.url,
         customer: "demo",
+        tokenOrigin: "demo",
         tokens: {
           source: "env",
           canRefresh: false,

@@ -13,6 +13,7 @@ import {
   type ConnectionSetup,
   resolveConnection,
 } from "./connection-options.js";
+import { type TokenOrigin, withFeedErrors } from "./feed-errors.js";
 import {
   createRendererFor,
   type OutputFlags,
@@ -24,6 +25,8 @@ export interface LiveTarget {
   url: string;
   customer?: string;
   tokens: TokenProvider;
+  /** Where the token comes from when not the provider's own source (the demo's simulator). */
+  tokenOrigin?: TokenOrigin;
 }
 
 /** Tails a live feed (the real one, or the demo's simulator) to stdout. */
@@ -45,7 +48,7 @@ export async function tailLive(
     dedupe: true,
     source: (stop, status) => {
       onStatus?.(status);
-      return openFeed({
+      const feed = openFeed({
         url: target.url,
         customer: target.customer,
         getToken: async (request) => {
@@ -60,7 +63,9 @@ export async function tailLive(
         renewAfterMs: connection.renewAfterMs,
         signal: stop,
         now: ctx.now,
+        random: ctx.random,
       });
+      return withFeedErrors(feed, target.tokenOrigin ?? target.tokens.source);
     },
   });
 }

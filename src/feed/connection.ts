@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type WebSocket from "ws";
+import { formatDuration } from "../util/duration.js";
 import { BinaryFrame } from "./frame.js";
 
 type WebSocketClass = typeof WebSocket;
@@ -19,7 +20,17 @@ export interface HandshakeRefusal {
   retryAfterMs?: number;
 }
 
-export type OpenResult = { ok: true } | { ok: false; refusal?: HandshakeRefusal; error?: Error };
+export type OpenResult =
+  | { ok: true }
+  | { ok: false; refusal?: HandshakeRefusal; error?: Error; timedOut?: boolean };
+
+/**
+ * How long TCP connect, TLS and the HTTP upgrade may take together, for ws:// and wss://
+ * alike (ws's own `handshakeTimeout` only watches for an idle socket, which a TLS server
+ * that never answers outlasts). API Gateway answers in well under a second; 10 s leaves
+ * room for a slow mobile link without leaving a user staring at nothing.
+ */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface CloseInfo {
   code: number;
@@ -29,13 +40,16 @@ export interface CloseInfo {
   error?: Error;
   openedAt: number;
   closedAt: number;
+  /** Frames this connection delivered: one that ends having delivered none was no success. */
+  frames: number;
 }
 
 export interface ConnectionOptions {
   url: string;
   maxPayload: number;
   heartbeatMs: number;
-  handshakeTimeoutMs: number;
+  /** The whole opening (TCP + TLS + upgrade); HANDSHAKE_TIMEOUT_MS unless a test shortens it. */
+  handshakeTimeoutMs?: number;
   now: () => number;
   onFrame: (data: Buffer | BinaryFrame) => void;
   /** Runs synchronously on open, before any frame of this connection is delivered. */
@@ -78,6 +92,7 @@ function parseRetryAfter(value: string | undefined): number | undefined {
 export class FeedConnection {
   readonly ws: WebSocket;
   openedAt = 0;
+  frames = 0;
   readonly closed: Promise<CloseInfo>;
   private heartbeat: NodeJS.Timeout | undefined;
   private alive = true;
@@ -99,12 +114,13 @@ export class FeedConnection {
     });
     this.ws = new WebSocketImpl(options.url, {
       maxPayload: options.maxPayload,
-      handshakeTimeout: options.handshakeTimeoutMs,
+      handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
       perMessageDeflate: false,
       followRedirects: false,
     });
     this.ws.on("message", (data, isBinary) => {
       this.alive = true;
+      this.frames++;
       // Text stays bytes here: decoding is the classifier's job (maybe in a worker).
       options.onFrame(isBinary ? new BinaryFrame(toBuffer(data)) : toBuffer(data));
     });
@@ -123,14 +139,37 @@ export class FeedConnection {
         error: this.lastError,
         openedAt: this.openedAt,
         closedAt: options.now(),
+        frames: this.frames,
       });
     });
   }
 
-  open(): Promise<OpenResult> {
+  /**
+   * Awaits the handshake. Settles with a failure after the handshake timeout, or at once
+   * when `signal` aborts (Ctrl-C must not wait for a server that never answers).
+   */
+  open(signal?: AbortSignal): Promise<OpenResult> {
     return new Promise((resolve) => {
       const ws = this.ws;
+      const timeoutMs = this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+      let timedOut = false;
+      // Why we stopped the handshake ourselves; ws's own "closed before established" error
+      // would hide it.
+      let stopped: Error | undefined;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        stopped = new Error(`no answer to the handshake within ${formatDuration(timeoutMs)}`);
+        ws.terminate();
+      }, timeoutMs);
+      const onAbort = () => {
+        stopped = new Error("interrupted");
+        ws.terminate();
+      };
+      if (signal?.aborted) queueMicrotask(onAbort);
+      else signal?.addEventListener("abort", onAbort, { once: true });
       const cleanup = () => {
+        clearTimeout(deadline);
+        signal?.removeEventListener("abort", onAbort);
         ws.removeListener("open", onOpen);
         ws.removeListener("unexpected-response", onRefused);
         ws.removeListener("close", onClose);
@@ -155,7 +194,8 @@ export class FeedConnection {
         cleanup();
         resolve({
           ok: false,
-          error: this.lastError ?? new Error("connection closed during the handshake"),
+          error: stopped ?? this.lastError ?? new Error("connection closed during the handshake"),
+          timedOut,
         });
       };
       ws.on("open", onOpen);

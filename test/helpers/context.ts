@@ -101,6 +101,8 @@ export function makeContext(
     rows?: number;
     configDir?: string;
     now?: () => number;
+    /** Fixes the reconnect jitter: `() => 0` makes every backoff 0 ms. */
+    random?: () => number;
     stdout?: MemoryStream;
   } = {},
 ): TestContext {
@@ -123,6 +125,7 @@ export function makeContext(
     signal: controller.signal,
     signalName: () => signalName,
     now: options.now ?? Date.now,
+    random: options.random,
     cwd: process.cwd(),
     abort(name = "SIGINT") {
       signalName = name;
