@@ -121,7 +121,7 @@ export class FeedConnection {
     this.ws.on("message", (data, isBinary) => {
       this.alive = true;
       this.frames++;
-      // Text stays bytes here: decoding is the classifier's job (maybe in a worker).
+      // Text stays bytes here: decoding is the classifier's job.
       options.onFrame(isBinary ? new BinaryFrame(toBuffer(data)) : toBuffer(data));
     });
     this.ws.on("pong", () => {

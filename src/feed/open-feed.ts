@@ -71,7 +71,7 @@ export interface FeedOptions {
 
 export const MAX_PAYLOAD = 1024 * 1024;
 
-/** Adds token= and customer= to the live URL (README "Connection": both variants). */
+/** Adds token= and customer= to the live URL (docs/live-feed.md "The URL"). */
 export function buildFeedUrl(
   base: string,
   token: string | undefined,

@@ -1,7 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -183,4 +183,70 @@ describe("doctor", () => {
     expect(r.code).toBe(2);
     expect(lineOf(r.stdout, "config")).toMatch(/is not valid JSON/);
   });
+});
+
+describe("doctor stops at once on a signal, in any phase", () => {
+  /** Accepts TCP and never answers: TLS (wss://) or the upgrade (ws://) waits forever. */
+  async function silentServer() {
+    const sockets: Socket[] = [];
+    let connected: () => void = () => {};
+    const firstConnection = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
+    const server = createNetServer((socket) => {
+      sockets.push(socket);
+      socket.on("error", () => {});
+      connected();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      firstConnection,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        server.close();
+      },
+    };
+  }
+
+  it.each([
+    ["SIGINT", "wss", "tls", 130],
+    ["SIGTERM", "wss", "tls", 143],
+    ["SIGINT", "ws", "handshake", 130],
+  ] as const)(
+    "%s during the %s:// %s phase → exit %d within a second",
+    async (signal, scheme, phase, code) => {
+      const silent = await silentServer();
+      try {
+        const bin = join(import.meta.dirname, "../../bin/scantail.js");
+        const child = spawn(
+          process.execPath,
+          [bin, "doctor", "--url", `${scheme}://127.0.0.1:${silent.port}/latest/`],
+          {
+            env: {
+              ...process.env,
+              SCANTAIL_TOKEN: TOKEN,
+              SCANTAIL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "scantail-doctor-")),
+            },
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+        await silent.firstConnection; // the phase has begun
+        const sent = Date.now();
+        child.kill(signal);
+        const exitCode = await exited;
+        expect(Date.now() - sent).toBeLessThan(1000);
+        expect(exitCode, stdout + stderr).toBe(code);
+        expect(lineOf(stdout, phase)).toMatch(new RegExp(`^✗ ${phase}\\s+interrupted`));
+        expect(stderr).toBe("");
+      } finally {
+        silent.close();
+      }
+    },
+  );
 });
