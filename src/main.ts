@@ -4,7 +4,7 @@
  */
 import { writeSync } from "node:fs";
 import type { Context } from "./context.js";
-import { exitCodeForSignal, type StopSignal } from "./errors.js";
+import { EXIT, exitCodeForSignal, type StopSignal } from "./errors.js";
 
 const argv = process.argv.slice(2);
 declare const SCANTAIL_VERSION: string | undefined;
@@ -81,5 +81,5 @@ main().catch((error: unknown) => {
   process.stderr.write(
     `scantail: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
   );
-  process.exitCode = 1;
+  process.exitCode = EXIT.failure;
 });

@@ -90,7 +90,8 @@ export async function runChecks(
     return EXIT.ok;
   } finally {
     if (interrupted) signal.removeEventListener("abort", interrupted);
-    run.facts.connection?.terminate();
+    // Ends a connection a failed or interrupted walk left open (closing twice is harmless).
+    run.facts.connection?.close(1000, "doctor done");
   }
 }
 
