@@ -13,7 +13,7 @@ import { classifyHandshake } from "../feed/handshake.js";
 import { buildFeedUrl, MAX_PAYLOAD } from "../feed/open-feed.js";
 import { sanitize } from "../format/sanitize.js";
 import { formatDuration } from "../util/duration.js";
-import { redactUrl, registerSecret } from "../util/redact.js";
+import { redactSecrets, redactUrl, registerSecret } from "../util/redact.js";
 import { type CheckResult, type DoctorCheck, type DoctorRun, failure } from "./check.js";
 
 /**
@@ -292,7 +292,8 @@ async function checkHandshake({ ctx, facts }: DoctorRun): Promise<CheckResult[]>
         {
           name: "handshake",
           state: "fail",
-          detail: `HTTP ${verdict.status}${body ? `: ${sanitize(body.replace(/\s+/g, " ").slice(0, 200))}` : ""}`,
+          // Redacted before it is cut: a body echoing the token must not keep its start.
+          detail: `HTTP ${verdict.status}${body ? `: ${sanitize(redactSecrets(body).replace(/\s+/g, " ").slice(0, 200))}` : ""}`,
           hint:
             verdict.kind === "auth"
               ? `the token was refused: it may be expired or the wrong kind for this URL (${kind} now; /latest/ wants access, /prod/ wants id with customer=)${verdict.status === 403 ? "; API Gateway also answers 403 for a wrong stage in the URL" : ""}`

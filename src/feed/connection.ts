@@ -75,12 +75,12 @@ function readBody(res: IncomingMessage, limit = 2048): Promise<string> {
   });
 }
 
-function parseRetryAfter(value: string | undefined): number | undefined {
+function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 300_000);
   const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, Math.min(date - Date.now(), 300_000)) : undefined;
+  return Number.isFinite(date) ? Math.max(0, Math.min(date - now, 300_000)) : undefined;
 }
 
 /**
@@ -184,7 +184,10 @@ export class FeedConnection {
       const onRefused = (_req: unknown, res: IncomingMessage) => {
         cleanup();
         const status = res.statusCode ?? 0;
-        const retryAfterMs = parseRetryAfter(res.headers["retry-after"] as string | undefined);
+        const retryAfterMs = parseRetryAfter(
+          res.headers["retry-after"] as string | undefined,
+          this.options.now(),
+        );
         void readBody(res).then((body) => {
           ws.terminate();
           resolve({ ok: false, refusal: { status, body, retryAfterMs } });

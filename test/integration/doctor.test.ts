@@ -1,11 +1,13 @@
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:https";
 import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../../src/simulator/server.js";
+import { refuseUpgrade, type Simulator, startSimulator } from "../../src/simulator/server.js";
 import { makeContext, runCli } from "../helpers/context.js";
 
 let sim: Simulator | undefined;
@@ -87,6 +89,29 @@ describe("doctor", () => {
       /^✗ handshake\s+HTTP 401: \{"message":"Unauthorized"\}/,
     );
     expect(r.stdout).toMatch(/expired or the wrong kind for this URL/);
+  });
+
+  it("a refusal body that echoes the token is redacted before it is cut (text and JSON)", async () => {
+    const http = createHttpServer();
+    http.on("upgrade", (_req, socket: Duplex) =>
+      refuseUpgrade(socket, 401, `${"x".repeat(180)}${TOKEN}`),
+    );
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/latest/`;
+      for (const extra of [[], ["--json"]]) {
+        const r = await runCli(
+          ["doctor", "--url", url, ...extra],
+          makeContext({ env: { SCANTAIL_TOKEN: TOKEN } }),
+        );
+        expect(r.code).toBe(3);
+        expect(r.stdout).toMatch(/HTTP 401/);
+        expect(r.stdout).not.toContain(TOKEN.slice(0, 6));
+      }
+    } finally {
+      http.closeAllConnections();
+      http.close();
+    }
   });
 
   it("an unknown stage → API Gateway's 403, reported as auth (exit 3) with the stage named as a cause", async () => {

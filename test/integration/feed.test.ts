@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer as createNetServer, type Server, type Socket } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import {
+  type AddressInfo,
+  createServer as createNetServer,
+  type Server,
+  type Socket,
+} from "node:net";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { FeedError } from "../../src/feed/errors.js";
 import {
@@ -10,6 +17,7 @@ import {
   openFeed,
 } from "../../src/feed/open-feed.js";
 import { MIN_HEALTHY_MS } from "../../src/feed/policy.js";
+import { refuseUpgrade } from "../../src/simulator/server.js";
 import { makeContext, runCli } from "../helpers/context.js";
 import { event, startTestServer, type TestServer } from "../helpers/ws-server.js";
 
@@ -226,6 +234,30 @@ describe("the transport states facts, the command gives advice", () => {
     for (const file of readdirSync(dir)) {
       const text = readFileSync(join(dir, file), "utf8");
       expect(text, file).not.toMatch(/`scantail |--token-kind|SCANTAIL_TOKEN|run `/);
+    }
+  });
+});
+
+describe("secrets in a refused handshake's body", () => {
+  it("are redacted before the message is cut, so no start of the token survives", async () => {
+    const token = "echoed-token-0123456789";
+    const http = createHttpServer();
+    http.on("upgrade", (_req, socket: Duplex) =>
+      refuseUpgrade(socket, 401, `${"x".repeat(110)}${token}`),
+    );
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (http.address() as AddressInfo).port;
+      const r = await runCli(
+        ["--url", `ws://127.0.0.1:${port}/latest/`],
+        makeContext({ env: { SCANTAIL_TOKEN: token } }),
+      );
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/x{110}\*\*\*/);
+      expect(r.stderr).not.toContain(token.slice(0, 6));
+    } finally {
+      http.closeAllConnections();
+      http.close();
     }
   });
 });
