@@ -58,6 +58,12 @@ export interface ConnectionOptions {
   isPaused: () => boolean;
 }
 
+/**
+ * Node runs a timer of more than 2³¹−1 ms after 1 ms instead: a 30-day heartbeat would
+ * kill every connection at once. Pinging every 24.8 days instead is the same in practice.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Reads at most `limit` bytes of a refused handshake's body (doctor shows it). */
 function readBody(res: IncomingMessage, limit = 2048): Promise<string> {
   return new Promise((resolve) => {
@@ -209,24 +215,27 @@ export class FeedConnection {
 
   private startHeartbeat(): void {
     if (this.options.heartbeatMs <= 0) return;
-    this.heartbeat = setInterval(() => {
-      // While we are not reading the socket (backpressure) a pong cannot be seen.
-      if (this.options.isPaused()) {
-        this.alive = true;
-        return;
-      }
-      if (!this.alive) {
-        this.heartbeatTimeout = true;
-        this.ws.terminate();
-        return;
-      }
-      this.alive = false;
-      try {
-        this.ws.ping();
-      } catch {
-        // The socket is closing; the close handler reports it.
-      }
-    }, this.options.heartbeatMs);
+    this.heartbeat = setInterval(
+      () => {
+        // While we are not reading the socket (backpressure) a pong cannot be seen.
+        if (this.options.isPaused()) {
+          this.alive = true;
+          return;
+        }
+        if (!this.alive) {
+          this.heartbeatTimeout = true;
+          this.ws.terminate();
+          return;
+        }
+        this.alive = false;
+        try {
+          this.ws.ping();
+        } catch {
+          // The socket is closing; the close handler reports it.
+        }
+      },
+      Math.min(this.options.heartbeatMs, MAX_TIMER_MS),
+    );
     this.heartbeat.unref?.();
   }
 

@@ -64,7 +64,7 @@ function feedOptions(url: string, overrides: Partial<FeedOptions> = {}): FeedOpt
 /** Reads the feed until `stop` says so or it ends; returns the statuses and the error. */
 async function drain(
   feed: AsyncIterable<FeedChunk>,
-  stop: (statuses: FeedStatus[]) => boolean = () => false,
+  stop: (statuses: FeedStatus[], frames: number) => boolean = () => false,
 ): Promise<{ statuses: FeedStatus[]; frames: number; error?: unknown }> {
   const statuses: FeedStatus[] = [];
   let frames = 0;
@@ -72,7 +72,7 @@ async function drain(
     for await (const chunk of feed) {
       if (chunk.kind === "status") statuses.push(chunk.status);
       else frames += chunk.frames.length;
-      if (stop(statuses)) break;
+      if (stop(statuses, frames)) break;
     }
     return { statuses, frames };
   } catch (error) {
@@ -259,5 +259,24 @@ describe("secrets in a refused handshake's body", () => {
       http.closeAllConnections();
       http.close();
     }
+  });
+});
+
+describe("long durations", () => {
+  it("a 30-day heartbeat keeps the connection (a Node timer above 2³¹ ms would fire at once)", async () => {
+    const events = [event(), event()];
+    server = await startTestServer({
+      onConnection: (ws) => {
+        ws.send(JSON.stringify(events[0]));
+        setTimeout(() => ws.send(JSON.stringify(events[1])), 100);
+      },
+    });
+    const { statuses, frames } = await drain(
+      openFeed(feedOptions(server.url, { heartbeatMs: 30 * 86_400_000 })),
+      (_statuses, received) => received >= 2,
+    );
+    expect(frames).toBe(2);
+    expect(statuses.map((s) => s.type)).toEqual(["connecting", "connected"]);
+    expect(server.requests).toHaveLength(1);
   });
 });
