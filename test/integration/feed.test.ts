@@ -280,3 +280,26 @@ describe("long durations", () => {
     expect(server.requests).toHaveLength(1);
   });
 });
+
+describe("renewal", () => {
+  it("a refused renewal keeps the current connection and tries again later", async () => {
+    server = await startTestServer({
+      onUpgrade: (_req, n) => (n === 2 ? 503 : undefined),
+      onConnection: (ws) => ws.send(JSON.stringify(event())),
+    });
+    // A quarter of 200 ms plus a second: the second renewal comes about 1 s after the first.
+    const { statuses } = await drain(
+      openFeed(feedOptions(server.url, { renewAfterMs: 200 })),
+      (s) => s.some((x) => x.type === "renewed"),
+    );
+    expect(statuses.map((s) => s.type)).toEqual(["connecting", "connected", "warning", "renewed"]);
+    expect(statuses[2]).toMatchObject({
+      message: expect.stringMatching(
+        /could not renew the connection \(handshake refused with HTTP 503.*\); keeping the current one/,
+      ),
+    });
+    // The refused attempt was the second request; the first connection lived through it.
+    expect(server.requests).toHaveLength(3);
+    expect(server.connections).toHaveLength(2);
+  });
+});
