@@ -24,6 +24,8 @@ export interface Context {
   signal: AbortSignal;
   signalName: () => "SIGINT" | "SIGTERM" | undefined;
   now: () => number;
+  /** Jitter source in [0, 1) (reconnect backoff); Math.random unless a test fixes it. */
+  random?: () => number;
   cwd: string;
   /** Knows this run's secrets and removes them from any text printed (src/util/redact.ts). */
   redactor?: Redactor;

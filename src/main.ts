@@ -4,6 +4,7 @@
  */
 import { writeSync } from "node:fs";
 import type { Context } from "./context.js";
+import { EXIT, exitCodeForSignal, type StopSignal } from "./errors.js";
 import { redactingStream, sharedRedactor } from "./util/redact.js";
 
 const argv = process.argv.slice(2);
@@ -19,14 +20,14 @@ async function main(): Promise<void> {
     return;
   }
   const controller = new AbortController();
-  let signalName: "SIGINT" | "SIGTERM" | undefined;
+  let signalName: StopSignal | undefined;
   let signals = 0;
-  const onSignal = (name: "SIGINT" | "SIGTERM") => {
+  const onSignal = (name: StopSignal) => {
     signals++;
     if (signals > 1) {
       // A second Ctrl-C means "now": restore the terminal and leave.
       restoreTerminal();
-      process.exit(name === "SIGTERM" ? 143 : 130);
+      process.exit(exitCodeForSignal(name));
     }
     signalName = name;
     controller.abort();
@@ -83,5 +84,5 @@ main().catch((error: unknown) => {
   process.stderr.write(
     `scantail: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
   );
-  process.exitCode = 1;
+  process.exitCode = EXIT.failure;
 });

@@ -9,6 +9,7 @@ import { formatDuration } from "../util/duration.js";
 import { redactUrl, registerSecret } from "../util/redact.js";
 import { openStore, profileName } from "./common.js";
 import { type ConnectionSetup, resolveConnection } from "./connection-options.js";
+import { type TokenOrigin, withFeedErrors } from "./feed-errors.js";
 import type { CommandFlags } from "./options.js";
 import { type OutputSetup, resolveOutput } from "./output-options.js";
 
@@ -18,6 +19,8 @@ export interface LiveTarget {
   tokens: TokenProvider;
   /** The profile whose credentials are used (none for the demo). */
   profile?: string;
+  /** Where the token comes from when not the provider's own source (the demo's simulator). */
+  tokenOrigin?: TokenOrigin;
 }
 
 /** Tails a live feed (the real one, or the demo's simulator) to stdout. */
@@ -35,7 +38,7 @@ export async function tailLive(
     verbose,
     source: (status) => {
       onStatus?.(status);
-      return openLive(
+      const live = openLive(
         {
           url: target.url,
           customer: target.customer,
@@ -50,9 +53,13 @@ export async function tailLive(
           heartbeatMs: connection.heartbeatMs,
           renewAfterMs: connection.renewAfterMs,
           now: ctx.now,
+          random: ctx.random,
         },
         target.profile,
       );
+      // The transport raises facts; the words a person reads are the command's.
+      const origin = target.tokenOrigin ?? target.tokens.source;
+      return { ...live, items: (stop) => withFeedErrors(live.items(stop), origin) };
     },
   });
 }

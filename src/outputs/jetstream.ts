@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, NodeConnectionOptions } from "@nats-io/transport-node";
 import { DestinationError, errorMessage } from "../errors.js";
-import { sleep as realSleep } from "../feed/backoff.js";
+import { sleepLong as realSleep } from "../util/timers.js";
 import {
   abortError,
   cleanDetail,

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { DestinationError } from "../errors.js";
-import { sleep as realSleep } from "../feed/backoff.js";
+import { sleepLong as realSleep } from "../util/timers.js";
 import {
   abortError,
   cleanDetail,

@@ -1,5 +1,12 @@
 import { type Context, terminalSize } from "../context.js";
-import { ConnectionError, EXIT, OutputError, ScantailError } from "../errors.js";
+import {
+  ConnectionError,
+  EXIT,
+  type ExitCode,
+  exitCodeForSignal,
+  OutputError,
+  ScantailError,
+} from "../errors.js";
 import { compileCodeRegExp } from "../events/filter.js";
 import { colorLevel, loadChalk } from "../format/color.js";
 import { createRenderer, formatDefinition } from "../format/registry.js";
@@ -9,6 +16,7 @@ import { openTee } from "../outputs/tee.js";
 import type { Source } from "../sources/source.js";
 import { sanitize } from "../util/sanitize.js";
 import { Sink } from "../util/sink.js";
+import { setLongTimeout } from "../util/timers.js";
 import { createClassifier } from "./classify.js";
 import { RecentIds } from "./dedupe.js";
 import type { OutputPlan } from "./plan.js";
@@ -40,7 +48,7 @@ const DEDUPE_WINDOW = 10_000;
  * --count was not reached), --tee, signals (130/143 after a clean shutdown), a closed
  * stdout pipe (quiet 0), an output that fails (1), the closing summary on stderr.
  */
-export async function executeStream(options: ExecuteOptions): Promise<number> {
+export async function executeStream(options: ExecuteOptions): Promise<ExitCode> {
   const { ctx, plan } = options;
   const definition = formatDefinition(plan.format);
   const chalk = await loadChalk(colorLevel(plan.colorMode, ctx.env, ctx.stderr.isTTY === true));
@@ -59,9 +67,10 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
   let timedOut = false;
   const onSignal = () => stop.abort();
   ctx.signal.addEventListener("abort", onSignal, { once: true });
+  // --timeout 30d is longer than one Node timer can wait (2^31 ms): chained timers.
   const timer =
     plan.timeoutMs !== undefined
-      ? setTimeout(() => {
+      ? setLongTimeout(() => {
           timedOut = true;
           stop.abort();
         }, plan.timeoutMs)
@@ -69,7 +78,7 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
 
   const outputs: Output[] = [];
   let stopResize: (() => void) | undefined;
-  let exitCode: number = EXIT.ok;
+  let exitCode: ExitCode = EXIT.ok;
   let failure: unknown;
   try {
     if (options.stdout !== false) {
@@ -140,15 +149,15 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
       const failed = outputs.find((o) => o.failure)!;
       failure = new OutputError(`could not write to ${failed.label}: ${failed.failure!.message}`);
     } else if (end === "closed-stdout") exitCode = EXIT.ok;
-    else if (ctx.signal.aborted) exitCode = signalExit(ctx);
+    else if (ctx.signal.aborted) exitCode = exitCodeForSignal(ctx.signalName());
     else if (timedOut) exitCode = plan.count !== undefined ? EXIT.timeout : EXIT.ok;
     else if (end === "end" && feed.live) failure = new ConnectionError("the live feed ended");
   } catch (error) {
     if (ctx.signal.aborted && !(error instanceof ScantailError && error.exitCode === EXIT.usage))
-      exitCode = signalExit(ctx);
+      exitCode = exitCodeForSignal(ctx.signalName());
     else failure = error;
   } finally {
-    if (timer) clearTimeout(timer);
+    timer?.cancel();
     ctx.signal.removeEventListener("abort", onSignal);
     stopResize?.();
     status.close();
@@ -176,8 +185,4 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
   }
   if (failure) throw failure;
   return exitCode;
-}
-
-function signalExit(ctx: Context): number {
-  return ctx.signalName() === "SIGTERM" ? EXIT.sigterm : EXIT.sigint;
 }

@@ -102,6 +102,8 @@ export function makeContext(
     rows?: number;
     configDir?: string;
     now?: () => number;
+    /** Fixes the reconnect jitter: `() => 0` makes every backoff 0 ms. */
+    random?: () => number;
     stdout?: MemoryStream;
   } = {},
 ): TestContext {
@@ -124,6 +126,7 @@ export function makeContext(
     signal: controller.signal,
     signalName: () => signalName,
     now: options.now ?? Date.now,
+    random: options.random,
     cwd: process.cwd(),
     redactor: sharedRedactor,
     abort(name = "SIGINT") {
