@@ -28,7 +28,7 @@ export interface Context {
   random?: () => number;
   cwd: string;
   /** Knows this run's secrets and removes them from any text printed (src/util/redact.ts). */
-  redactor?: Redactor;
+  redactor: Redactor;
   /**
    * Views that change the terminal (the devices view's alternate screen) say here what
    * must be written if the process ends abruptly; undefined once restored normally.

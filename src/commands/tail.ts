@@ -6,7 +6,7 @@ import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
 import { openLive } from "../sources/live.js";
 import { formatDuration } from "../util/duration.js";
-import { redactUrl, registerSecret } from "../util/redact.js";
+import { redactUrl } from "../util/redact.js";
 import { openStore, profileName } from "./common.js";
 import { type ConnectionSetup, resolveConnection } from "./connection-options.js";
 import { type TokenOrigin, withFeedErrors } from "./feed-errors.js";
@@ -44,7 +44,7 @@ export async function tailLive(
           customer: target.customer,
           getToken: async (request) => {
             const token = await target.tokens.getToken(request);
-            registerSecret(token);
+            ctx.redactor.add(token);
             return token;
           },
           canRefresh: target.tokens.canRefresh,
@@ -95,6 +95,7 @@ export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promis
     tokenKind: tokenKind.value,
     now: ctx.now,
     signal: ctx.signal,
+    redactor: ctx.redactor,
   });
   if (flags.verbose) {
     const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);

@@ -12,7 +12,7 @@ import { BinaryFrame, frameText } from "../feed/frame.js";
 import { classifyHandshake } from "../feed/handshake.js";
 import { buildFeedUrl, MAX_PAYLOAD } from "../feed/open-feed.js";
 import { formatDuration } from "../util/duration.js";
-import { redactSecrets, redactUrl, registerSecret } from "../util/redact.js";
+import { redactUrl } from "../util/redact.js";
 import { sanitize } from "../util/sanitize.js";
 import { type CheckResult, type DoctorCheck, type DoctorRun, failure } from "./check.js";
 
@@ -126,11 +126,12 @@ async function checkToken({ ctx, profileName: name, facts }: DoctorRun): Promise
       tokenKind: kind,
       now: ctx.now,
       signal: ctx.signal,
+      redactor: ctx.redactor,
     });
     const auth = facts.profile.auth;
     const before = !fromEnv && auth ? tokenExpiry(auth, kind) : undefined;
     const token = await provider.getToken({ force: false });
-    registerSecret(token);
+    ctx.redactor.add(token);
     facts.token = token;
     const after = fromEnv
       ? undefined
@@ -293,7 +294,7 @@ async function checkHandshake({ ctx, facts }: DoctorRun): Promise<CheckResult[]>
           name: "handshake",
           state: "fail",
           // Redacted before it is cut: a body echoing the token must not keep its start.
-          detail: `HTTP ${verdict.status}${body ? `: ${sanitize(redactSecrets(body).replace(/\s+/g, " ").slice(0, 200))}` : ""}`,
+          detail: `HTTP ${verdict.status}${body ? `: ${sanitize(ctx.redactor.redact(body).replace(/\s+/g, " ").slice(0, 200))}` : ""}`,
           hint:
             verdict.kind === "auth"
               ? `the token was refused: it may be expired or the wrong kind for this URL (${kind} now; /latest/ wants access, /prod/ wants id with customer=)${verdict.status === 403 ? "; API Gateway also answers 403 for a wrong stage in the URL" : ""}`
