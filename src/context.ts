@@ -2,7 +2,7 @@ import type { Redactor } from "./util/redact.js";
 
 /**
  * Everything a command may touch of the outside world. Only `main.ts` builds one from
- * `process`; tests build them from in-memory streams (house style: inject I/O).
+ * `process`; tests build them from in-memory streams (docs/architecture.md).
  */
 export interface OutputStream {
   write(chunk: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
