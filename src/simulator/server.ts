@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { EventGenerator } from "./generator.js";
+import { serveHistory, Timeline } from "./history.js";
 
 /** Fault switches for exercising clients (cli-contract.md "demo and simulate"). */
 export interface Faults {
@@ -22,6 +23,8 @@ export interface Faults {
   oversizedEvery?: number;
   /** Send the last n events again to each new connection (reconnect overlap). */
   resendOnConnect?: number;
+  /** The REST history answers as if start_time_millis / end_time_millis were not sent. */
+  historyIgnoreWindow?: boolean;
 }
 
 export interface SimulatorOptions extends Faults {
@@ -35,15 +38,33 @@ export interface SimulatorOptions extends Faults {
   requiredToken?: string;
   /** Stop after this many events in all (tests, benchmarks). */
   limit?: number;
+  /** Items per REST history page (default 100). */
+  historyPageSize?: number;
+  /** The clock of the simulated cloud (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface Simulator {
   /** e.g. ws://127.0.0.1:4242/latest/ */
   url: string;
+  /** The REST base URL: `GET {baseUrl}/{customerId}/events`. */
+  baseUrl: string;
   port: number;
   host: string;
-  stats: { connections: number; refused: number; events: number; dropped: number };
+  /**
+   * `events`: sent live; `missed`: happened while no client listened (they are in the
+   * history, not sent); `history`: REST requests, refusals and items served.
+   */
+  stats: {
+    connections: number;
+    refused: number;
+    events: number;
+    missed: number;
+    dropped: number;
+    history: { requests: number; refused: number; items: number };
+  };
   generator: EventGenerator;
+  timeline: Timeline;
   close(): Promise<void>;
 }
 
@@ -101,13 +122,32 @@ function defaultMessage(status: number): string {
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const host = options.host ?? "127.0.0.1";
   const generator = new EventGenerator({ devices: options.devices, seed: options.seed });
-  const stats = { connections: 0, refused: 0, events: 0, dropped: 0 };
+  const timeline = new Timeline(options.seed, options.rate);
+  const clock = options.now ?? Date.now;
+  const stats: Simulator["stats"] = {
+    connections: 0,
+    refused: 0,
+    events: 0,
+    missed: 0,
+    dropped: 0,
+    history: { requests: 0, refused: 0, items: 0 },
+  };
   const rejectQueue = [...(options.reject ?? [])];
   const recent: string[] = [];
   const stalled = new WeakSet<WebSocket>();
   const lastSent = new WeakMap<WebSocket, number>();
   const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
-  const http = createServer((_req, res) => {
+  const http = createServer((req, res) => {
+    const served = serveHistory(req, res, {
+      generator,
+      timeline,
+      now: clock,
+      requiredToken: options.requiredToken,
+      pageSize: options.historyPageSize ?? 100,
+      ignoreWindow: options.historyIgnoreWindow === true,
+      stats: stats.history,
+    });
+    if (served) return;
     res.writeHead(426, { "Content-Type": "application/json", Upgrade: "websocket" });
     res.end(
       JSON.stringify({ message: "this is a WebSocket endpoint: connect to /latest/?token=…" }),
@@ -166,29 +206,35 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     ensureTicking();
   });
 
-  // Poisson arrivals at `rate` per second, emitted while at least one client listens.
-  let nextAt = 0;
+  // The live feed walks the timeline the history serves (history.ts), sending what
+  // arrives while at least one client listens. What arrives while nobody listens, or
+  // during a stall longer than a second (a suspended laptop), is not sent late in a
+  // burst: it is in the history, as with Insight, for gap fill to find.
+  let cursor = 0;
   let ticker: NodeJS.Timeout | undefined;
-  const ratePerMs = options.rate / 1000;
   function ensureTicking(): void {
-    if (ticker || ratePerMs <= 0) return;
-    nextAt = Date.now() + generator.random.exponential(ratePerMs);
+    if (ticker || options.rate <= 0) return;
+    skipTo(clock());
     ticker = setTimeout(tick, 0);
+  }
+  function skipTo(now: number): void {
+    // Counting walks the timeline: after a long silence, count only the last 10 minutes.
+    if (cursor > 0)
+      for (const _ of timeline.between(Math.max(cursor, now - 600_000), now)) stats.missed++;
+    cursor = now;
   }
   function tick(): void {
     ticker = undefined;
     if (wss.clients.size === 0) return;
-    const now = Date.now();
-    // After a stall (a suspended laptop) do not fire a huge burst: skip ahead.
-    if (now - nextAt > 1000) nextAt = now;
-    let sentThisTick = 0;
-    while (nextAt <= now && sentThisTick < 5000) {
+    const now = clock();
+    if (now - cursor > 1000) skipTo(now - 1000);
+    for (const { at } of timeline.between(cursor, now)) {
       if (options.limit !== undefined && stats.events >= options.limit) return;
-      emit(Math.round(nextAt));
-      sentThisTick++;
-      nextAt += generator.random.exponential(ratePerMs);
+      emit(at);
     }
-    ticker = setTimeout(tick, Math.max(0, Math.min(nextAt - Date.now(), 50)));
+    cursor = now;
+    const next = timeline.nextAfter(now, 50) ?? now + 50;
+    ticker = setTimeout(tick, Math.max(0, Math.min(next - clock(), 50)));
   }
 
   function emit(at: number): void {
@@ -226,10 +272,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `ws://${shownHost}:${port}/latest/`,
+    baseUrl: `http://${shownHost}:${port}`,
     port,
     host,
     stats,
     generator,
+    timeline,
     close: () =>
       new Promise<void>((resolve) => {
         if (ticker) clearTimeout(ticker);
