@@ -2,7 +2,7 @@ import type { TimeWindow } from "./when.js";
 
 /** Look back this far before the last event received: device clocks and latency disagree. */
 export const GAP_MARGIN_MS = 60_000;
-/** Insight's REST history keeps the last 24 hours (README, "Event history"). */
+/** Insight's REST history keeps the last 24 hours (docs/history.md). */
 export const HISTORY_RETENTION_MS = 24 * 3_600_000;
 
 export interface GapInput {

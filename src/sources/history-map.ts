@@ -1,6 +1,6 @@
 /**
- * REST history items → the live feed's shape, so one jq program reads both (README,
- * "Event history"). Insight's REST example names fields differently from the live feed
+ * REST history items → the live feed's shape, so one jq program reads both
+ * (docs/history.md). Insight's REST example names fields differently from the live feed
  * and gives `created` in seconds where the live feed has milliseconds.
  */
 

@@ -45,7 +45,7 @@ export interface PageRequestOptions {
 }
 
 export function describeAuth(auth: HistoryAuth): string {
-  return `Authorization: ${auth.scheme === "raw" ? "<raw" : "Bearer <"}${auth.kind} token>`;
+  return `Authorization: ${auth.scheme === "raw" ? "<raw " : "Bearer <"}${auth.kind} token>`;
 }
 
 /**

@@ -52,7 +52,7 @@ export interface HistorySummary {
 
 /**
  * Reads the stored events of a window from `GET {baseUrl}/{customer}/events` and yields
- * them oldest first, in the live feed's shape (README, "Event history").
+ * them oldest first, in the live feed's shape (docs/history.md).
  *
  * Pages come newest first and there is no way to ask for the oldest page first, so every
  * page is read before the first event is yielded: memory grows with the window, about

@@ -8,7 +8,7 @@ const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
- * Parses a `<when>` (README, "Event history") into epoch milliseconds:
+ * Parses a `<when>` (docs/history.md) into epoch milliseconds:
  * - `now`;
  * - a duration back from `now` (`15m`, `2h`, `1h30m`, `250ms`; a bare number of up to 9
  *   digits is seconds, as everywhere in scantail);

@@ -9,6 +9,7 @@ import {
   type HistorySummary,
   readHistory,
 } from "../../src/sources/history.js";
+import { checkRest, type RestCheckOptions } from "../../src/sources/history-check.js";
 import {
   type FakeRest,
   type FakeRestOptions,
@@ -353,5 +354,76 @@ describe("readHistory against a fake Insight REST server", () => {
       "CODE-2",
     ]);
     expect(r.summary.duplicates).toBe(1);
+  });
+});
+
+describe("checkRest (doctor)", () => {
+  const check = async (
+    fake: FakeRestOptions | undefined,
+    options: Partial<RestCheckOptions> = {},
+  ) => {
+    if (fake) server = await startFakeRest(fake);
+    return checkRest({
+      baseUrl: server?.baseUrl,
+      customer: "c1",
+      tokenKind: "access",
+      getToken: async (kind) => (kind === "access" ? ACCESS : ID),
+      now: () => (T0 + 10) * 1000,
+      sleep: async () => {},
+      ...options,
+    });
+  };
+
+  it("reachable, token accepted with the documented spelling, one page read", async () => {
+    const r = await check({ items: restItems(5), pageSize: 3 });
+    expect(r).toMatchObject({
+      ok: true,
+      auth: { scheme: "raw", kind: "access" },
+      items: 3,
+      experimental: true,
+    });
+    expect(r.detail).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/api reachable; token accepted with Authorization: <raw access token>; one page read: 3 events in the last hour$/,
+    );
+    expect(server!.requests).toHaveLength(1);
+  });
+
+  it("says which spelling worked after which was refused", async () => {
+    const r = await check({ items: restItems(1), accept: (h) => h === `Bearer ${ACCESS}` });
+    expect(r.ok).toBe(true);
+    expect(r.auth).toEqual({ scheme: "bearer", kind: "access" });
+    expect(r.detail).toMatch(
+      /token accepted with Authorization: Bearer <access token> \(after Authorization: <raw access token> \(HTTP 403: Forbidden\) was refused\)/,
+    );
+  });
+
+  it.each([
+    ["every token refused → 3", { accept: () => false }, {}, 3, /refused every token/],
+    ["no base URL → 2", undefined, { baseUrl: undefined }, 2, /no base URL .* --base-url/],
+    ["not a URL → 2", undefined, { baseUrl: "insight example" }, 2, /is not a URL/],
+    [
+      "not Insight → 1",
+      { intercept: () => ({ status: 200, body: '{"hello":1}' }) },
+      {},
+      1,
+      /not like Insight's event history/,
+    ],
+    [
+      "a server error → 1",
+      { intercept: () => ({ status: 500, body: "{}" }) },
+      {},
+      1,
+      /page 1 .* failed after 2 attempts: HTTP 500/,
+    ],
+  ] as const)("%s", async (_name, fake, options, code, detail) => {
+    const r = await check(
+      fake as FakeRestOptions | undefined,
+      options as Partial<RestCheckOptions>,
+    );
+    expect(r.ok).toBe(false);
+    expect(r.code).toBe(code);
+    expect(r.detail).toMatch(detail);
+    expect(r.detail).not.toContain(ACCESS);
+    expect(r.detail).not.toContain(ID);
   });
 });
