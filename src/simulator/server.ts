@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { EventGenerator } from "./generator.js";
 import { serveHistory, Timeline } from "./history.js";
 
-/** Fault switches for exercising clients (cli-contract.md "demo and simulate"). */
+/** Fault switches for exercising clients (README, "demo and simulate"). */
 export interface Faults {
   /** Handshake answers for successive connections: status codes or "ok"; then always ok. */
   reject?: Array<number | "ok">;
@@ -116,8 +116,9 @@ function defaultMessage(status: number): string {
 
 /**
  * A simulated Insight live feed: a real WebSocket server on loopback speaking the
- * protocol of insight-api.md §1 (stages /latest/ and /prod/, token and customer query
- * parameters), broadcasting generated scans to every connected client.
+ * live-feed protocol (stages /latest/ and /prod/, token and customer query
+ * parameters), broadcasting generated scans to every connected client; the same HTTP
+ * server answers `GET /{customerId}/events` from the simulated history (history.ts).
  */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const host = options.host ?? "127.0.0.1";

@@ -12,6 +12,13 @@ export interface GapInput {
   connectedAt: number;
   /** When the new connection opened. */
   reconnectedAt: number;
+  /**
+   * The window never starts before this (time created). Without it, a drop in the run's
+   * first minute fills events from before the user began watching. Pass the run's start
+   * (or its --since) less the longest device→cloud latency worth waiting for (30 s):
+   * an event created just before the start may reach the cloud during the gap.
+   */
+  notBefore?: number;
   marginMs?: number;
   retentionMs?: number;
 }
@@ -33,7 +40,7 @@ export function gapWindow(input: GapInput): GapWindow {
   const retention = input.retentionMs ?? HISTORY_RETENTION_MS;
   const reference = input.lastEventAt ?? input.connectedAt;
   const until = input.reconnectedAt;
-  const since = Math.min(reference - margin, until);
+  const since = Math.min(Math.max(reference - margin, input.notBefore ?? -Infinity), until);
   const oldest = until - retention;
   if (since < oldest) return { since: oldest, until, lostBefore: oldest };
   return { since, until };

@@ -77,8 +77,11 @@ export async function* readHistory(
     skipped: 0,
     auth: undefined,
   };
+  // REST `created` has whole seconds: an event in the window's first second reports the
+  // second's start, so the window starts there too, or a gap fill would lose it.
+  const since = Math.floor(options.since / 1000) * 1000;
   const base = eventsUrl(options.baseUrl, options.customer);
-  base.searchParams.set("start_time_millis", String(Math.floor(options.since)));
+  base.searchParams.set("start_time_millis", String(since));
   base.searchParams.set("end_time_millis", String(Math.ceil(options.until)));
 
   const collected: HistoryEvent[] = [];
@@ -134,7 +137,7 @@ export async function* readHistory(
       if (mapped.time > previousTime) descending = false;
       previousTime = mapped.time;
       if (mapped.time > newestOnPage) newestOnPage = mapped.time;
-      if (mapped.time < options.since || mapped.time > options.until) {
+      if (mapped.time < since || mapped.time > options.until) {
         summary.outsideWindow++;
         if (!warnedOutside) {
           warnedOutside = true;
@@ -181,7 +184,7 @@ export async function* readHistory(
       );
     }
     tokens.add(token);
-    if (descending && body.items.length > 0 && newestOnPage < options.since) {
+    if (descending && body.items.length > 0 && newestOnPage < since) {
       options.onStatus?.({
         type: "info",
         message: `stopped after page ${page}: the server ignores the window and every later event is older than it`,

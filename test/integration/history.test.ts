@@ -152,6 +152,15 @@ describe("readHistory against a fake Insight REST server", () => {
     );
   });
 
+  it("the window starts at the whole second its start falls in: REST times are whole seconds", async () => {
+    const r = await read(
+      { items: restItems(3) },
+      { since: T0 * 1000 + 500, until: (T0 + 1) * 1000 },
+    );
+    expect(r.events.map((e) => JSON.parse(e.line).scan_code)).toEqual(["CODE-0", "CODE-1"]);
+    expect(server!.requests[0]!.url.searchParams.get("start_time_millis")).toBe(String(T0 * 1000));
+  });
+
   it("falls back to Bearer when only Bearer is accepted, and reports it for the profile", async () => {
     const r = await read({ items: restItems(3), accept: (h) => h === `Bearer ${ACCESS}` });
     expect(r.events).toHaveLength(3);
