@@ -62,6 +62,8 @@ async function read(fake: FakeRestOptions, options: Partial<HistoryOptions> = {}
       run.sleeps.push(ms);
     },
     random: () => 0.5,
+    // One slice: these tests are about pages (slicing has its own).
+    sliceMs: 86_400_000,
     ...options,
   });
   for (;;) {
@@ -363,6 +365,52 @@ describe("readHistory against a fake Insight REST server", () => {
       "CODE-2",
     ]);
     expect(r.summary.duplicates).toBe(1);
+  });
+});
+
+describe("readHistory in slices (memory holds one slice)", () => {
+  // One item every 5 minutes for an hour: 13 items, slice boundaries every 15 minutes.
+  const items = restItems(13).map((item, i) => ({ ...item, created: T0 + i * 300 }));
+  const window = { since: T0 * 1000, until: (T0 + 3600) * 1000, sliceMs: 900_000 };
+
+  it("asks for each slice, oldest first, and writes an event on a boundary once", async () => {
+    server = await startFakeRest({ items, pageSize: 2 });
+    const it = readHistory({
+      baseUrl: server.baseUrl,
+      customer: "c1",
+      tokenKind: "access",
+      getToken: async () => ACCESS,
+      ...window,
+    });
+    const first = await it.next();
+    expect(first.value).toMatchObject({ time: T0 * 1000 });
+    // Only the first slice was asked for before its first event was written.
+    const asked = () => server!.requests.map((q) => q.url.searchParams.get("start_time_millis"));
+    expect(new Set(asked())).toEqual(new Set([String(T0 * 1000)]));
+    const rest: HistoryEvent[] = [];
+    for await (const event of { [Symbol.asyncIterator]: () => it }) rest.push(event);
+    const times = [first.value as HistoryEvent, ...rest].map((e) => e.time / 1000 - T0);
+    expect(times).toEqual(Array.from({ length: 13 }, (_, i) => i * 300));
+    expect([...new Set(asked())]).toEqual(
+      [0, 900, 1800, 2700].map((offset) => String((T0 + offset) * 1000)),
+    );
+  });
+
+  it("a server that ignores the window is read once, not once per slice", async () => {
+    const r = await read({ items, pageSize: 4, ignoreWindow: true }, window);
+    expect(r.events.map((e) => e.time / 1000 - T0)).toEqual(
+      Array.from({ length: 13 }, (_, i) => i * 300),
+    );
+    expect(r.summary.windowIgnored).toBe(true);
+    expect(
+      new Set(server!.requests.map((q) => q.url.searchParams.get("start_time_millis"))),
+    ).toEqual(new Set([String(T0 * 1000)]));
+  });
+
+  it("never more than 96 slices, however long the window", async () => {
+    const r = await read({ items: [] }, { since: 0, until: T0 * 1000, sliceMs: 1000 });
+    expect(r.events).toEqual([]);
+    expect(server!.requests.length).toBeLessThanOrEqual(97);
   });
 });
 
