@@ -107,32 +107,51 @@ export class PageClient {
       ? [this.auth]
       : authOrder(this.options.tokenKind, this.options.remembered);
     const refusals: string[] = [];
+    // SCANTAIL_TOKEN gives one token for both kinds: never send the same header twice.
+    const tried = new Set<string>();
+    const refuse = (i: number, auth: HistoryAuth, reason: string) => {
+      refusals.push(`${describeAuth(auth)} → ${reason}`);
+      const next = candidates[i + 1];
+      if (next) {
+        this.options.onStatus?.({
+          type: "auth",
+          page: pageNumber,
+          refused: `${describeAuth(auth)} (${reason})`,
+          next: describeAuth(next),
+        });
+      }
+    };
     for (let i = 0; i < candidates.length; i++) {
       const auth = candidates[i]!;
-      let token = await this.token(auth.kind, false);
+      let token: string;
+      try {
+        token = await this.token(auth.kind, false);
+      } catch (error) {
+        // No token of this kind stored: the other kind may still do.
+        if (!(error instanceof AuthError)) throw error;
+        refuse(i, auth, this.redact(error.message));
+        continue;
+      }
+      if (tried.has(`${auth.scheme} ${token}`)) continue;
+      tried.add(`${auth.scheme} ${token}`);
       let answer = await this.withRetries(url, pageNumber, auth, token);
-      if (answer.status === 401 || answer.status === 403) {
+      if ((answer.status === 401 || answer.status === 403) && !this.refreshed.has(auth.kind)) {
         // A refused token may just be stale: one forced refresh per kind, same spelling.
-        if (!this.refreshed.has(auth.kind)) {
-          this.refreshed.add(auth.kind);
-          const fresh = await this.token(auth.kind, true);
-          if (fresh !== token) {
-            token = fresh;
-            answer = await this.withRetries(url, pageNumber, auth, token);
-          }
+        this.refreshed.add(auth.kind);
+        let fresh: string | undefined;
+        try {
+          fresh = await this.token(auth.kind, true);
+        } catch (error) {
+          if (!(error instanceof AuthError)) throw error;
+        }
+        if (fresh !== undefined && fresh !== token) {
+          token = fresh;
+          tried.add(`${auth.scheme} ${token}`);
+          answer = await this.withRetries(url, pageNumber, auth, token);
         }
       }
       if (answer.status === 401 || answer.status === 403) {
-        refusals.push(`${describeAuth(auth)} → HTTP ${answer.status}`);
-        const next = candidates[i + 1];
-        if (next) {
-          this.options.onStatus?.({
-            type: "auth",
-            page: pageNumber,
-            refused: `${describeAuth(auth)} (HTTP ${answer.status}${this.serverMessage(answer.text)})`,
-            next: describeAuth(next),
-          });
-        }
+        refuse(i, auth, `HTTP ${answer.status}${this.serverMessage(answer.text)}`);
         continue;
       }
       if (answer.status < 200 || answer.status > 299) {
@@ -143,6 +162,8 @@ export class PageClient {
             : undefined,
         );
       }
+      // A token that expires during a long read gets its own refresh.
+      this.refreshed.clear();
       if (!this.auth) {
         this.auth = auth;
         const remembered = this.options.remembered;

@@ -22,7 +22,12 @@ export interface FakeRestOptions {
    * Called before every answer; return a reply to send instead (a failure, a malformed
    * page). `attempt` counts requests for the same page, from 1.
    */
-  intercept?: (request: { page: number; attempt: number; url: URL }) => FakeReply | undefined;
+  intercept?: (request: {
+    page: number;
+    attempt: number;
+    url: URL;
+    authorization: string;
+  }) => FakeReply | undefined;
 }
 
 export interface FakeReply {
@@ -70,7 +75,7 @@ export async function startFakeRest(options: FakeRestOptions = {}): Promise<Fake
     const page = Math.floor(offset / pageSize) + 1;
     const attempt = (attempts.get(page) ?? 0) + 1;
     attempts.set(page, attempt);
-    const replaced = options.intercept?.({ page, attempt, url });
+    const replaced = options.intercept?.({ page, attempt, url, authorization });
     if (replaced) return send(res, replaced);
     const start = Number(url.searchParams.get("start_time_millis") ?? "-Infinity");
     const end = Number(url.searchParams.get("end_time_millis") ?? "Infinity");

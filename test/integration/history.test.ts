@@ -226,6 +226,55 @@ describe("readHistory against a fake Insight REST server", () => {
     expect(everything).not.toContain("token-");
   });
 
+  it("one token for both kinds (SCANTAIL_TOKEN): each header is sent once", async () => {
+    const { error } = await failure(
+      { items: restItems(2), accept: () => false },
+      { getToken: async () => ACCESS },
+    );
+    expect(error).toBeInstanceOf(AuthError);
+    expect(server!.requests.map((q) => q.authorization)).toEqual([ACCESS, `Bearer ${ACCESS}`]);
+  });
+
+  it("a kind with no stored token is skipped, not a crash", async () => {
+    const { error } = await failure(
+      { items: restItems(2), accept: () => false },
+      {
+        getToken: async (kind) => {
+          if (kind === "id") throw new AuthError('no id token is stored for profile "default"');
+          return ACCESS;
+        },
+      },
+    );
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.message).toMatch(/no id token is stored/);
+    expect(server!.requests).toHaveLength(2);
+  });
+
+  it("a token that expires in the middle of a read is refreshed and the read goes on", async () => {
+    let version = 1;
+    const r = await read(
+      {
+        items: restItems(6),
+        pageSize: 2,
+        // The first token is stale at once; its successor expires before page 3.
+        intercept: ({ page, authorization }) =>
+          (page === 1 && authorization === "token-v1") ||
+          (page === 3 && authorization === "token-v2")
+            ? { status: 401, body: '{"message":"Unauthorized"}' }
+            : undefined,
+      },
+      { getToken: async (_kind, force) => `token-v${force ? ++version : version}` },
+    );
+    expect(r.events).toHaveLength(6);
+    expect(server!.requests.map((q) => q.authorization)).toEqual([
+      "token-v1",
+      "token-v2",
+      "token-v2",
+      "token-v2",
+      "token-v3",
+    ]);
+  });
+
   it("a page that fails twice then succeeds: retried with backoff, Retry-After honoured, nothing lost", async () => {
     const r = await read({
       items: restItems(6),
