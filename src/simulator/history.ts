@@ -95,6 +95,8 @@ export interface HistoryOptions {
   pageSize: number;
   /** Fault switch: answer as if start_time_millis / end_time_millis were not sent. */
   ignoreWindow: boolean;
+  /** Fault switch: statuses for successive requests ("ok" serves normally), consumed in order. */
+  reject?: Array<number | "ok">;
   stats: { requests: number; refused: number; items: number };
 }
 
@@ -162,6 +164,16 @@ export function serveHistory(
   stats.requests++;
   if (req.method !== "GET" && req.method !== "HEAD") {
     reply(res, 405, { message: "Method Not Allowed" });
+    return true;
+  }
+  const fault = options.reject?.shift();
+  if (typeof fault === "number") {
+    stats.refused++;
+    res.writeHead(fault, {
+      "Content-Type": "application/json",
+      ...(fault === 429 ? { "Retry-After": "0" } : {}),
+    });
+    res.end(JSON.stringify({ message: fault >= 500 ? "Internal server error" : "Rejected" }));
     return true;
   }
   const header = req.headers.authorization?.trim() ?? "";

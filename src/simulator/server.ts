@@ -25,6 +25,8 @@ export interface Faults {
   resendOnConnect?: number;
   /** The REST history answers as if start_time_millis / end_time_millis were not sent. */
   historyIgnoreWindow?: boolean;
+  /** REST history answers for successive requests: status codes or "ok"; then always ok. */
+  historyReject?: Array<number | "ok">;
 }
 
 export interface SimulatorOptions extends Faults {
@@ -134,6 +136,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     history: { requests: 0, refused: 0, items: 0 },
   };
   const rejectQueue = [...(options.reject ?? [])];
+  const historyRejects = [...(options.historyReject ?? [])];
   const recent: string[] = [];
   const stalled = new WeakSet<WebSocket>();
   const lastSent = new WeakMap<WebSocket, number>();
@@ -146,6 +149,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       requiredToken: options.requiredToken,
       pageSize: options.historyPageSize ?? 100,
       ignoreWindow: options.historyIgnoreWindow === true,
+      reject: historyRejects,
       stats: stats.history,
     });
     if (served) return;

@@ -148,6 +148,14 @@ describe("the simulator's REST history", () => {
     expect(sim!.stats.history.requests).toBeLessThan(10);
   });
 
+  it("the reject fault answers successive requests with the statuses given, then serves", async () => {
+    await start({ historyReject: [503, 429, "ok", 500] });
+    const path = `/demo/events?start_time_millis=${NOW - 5000}&end_time_millis=${NOW}`;
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await get(path, "t")).status);
+    expect(statuses).toEqual([503, 429, 200, 500, 200]);
+  });
+
   it("refuses a missing token (401) and, when one is required, a wrong one (403); both spellings work", async () => {
     await start({ requiredToken: "the-right-token" });
     const path = `/demo/events?start_time_millis=${NOW - 5000}&end_time_millis=${NOW}`;

@@ -4,6 +4,7 @@ import { gapWindow, unfilledGapNotice } from "../../src/sources/gap.js";
 import { SeenWindow } from "../../src/sources/gap-dedupe.js";
 import { nextTokenOf, toEpochMillis, toLiveShape } from "../../src/sources/history-map.js";
 import { authOrder, parseRetryAfter } from "../../src/sources/history-page.js";
+import { historyTokenGetter } from "../../src/sources/history-tokens.js";
 import { parseWhen, resolveWindow } from "../../src/sources/when.js";
 
 describe("REST item → live shape", () => {
@@ -232,6 +233,31 @@ describe("SeenWindow", () => {
     expect(seen.seen(undefined, 1)).toBe(false);
     expect(seen.seen(undefined, 1)).toBe(false);
     expect(seen.size).toBe(0);
+  });
+});
+
+describe("historyTokenGetter", () => {
+  it("makes one provider per kind, on first use, and passes force through", async () => {
+    const made: string[] = [];
+    const calls: string[] = [];
+    const get = historyTokenGetter((kind) => {
+      made.push(kind);
+      return {
+        source: "login",
+        canRefresh: true,
+        secrets: () => [],
+        getToken: async ({ force }) => {
+          calls.push(`${kind}${force ? "!" : ""}`);
+          return `${kind}-token`;
+        },
+      };
+    });
+    expect(made).toEqual([]);
+    expect(await get("access", false)).toBe("access-token");
+    expect(await get("access", true)).toBe("access-token");
+    expect(await get("id", false)).toBe("id-token");
+    expect(made).toEqual(["access", "id"]);
+    expect(calls).toEqual(["access", "access!", "id"]);
   });
 });
 
