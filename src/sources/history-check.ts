@@ -48,14 +48,9 @@ export async function checkRest(options: RestCheckOptions): Promise<RestCheckRes
   }
   let url: URL;
   try {
-    url = eventsUrl(options.baseUrl, options.customer);
-  } catch {
-    return {
-      ok: false,
-      code: 2,
-      detail: `the base URL "${options.baseUrl}" is not a URL`,
-      experimental: true,
-    };
+    url = eventsUrl(options.baseUrl, options.customer, options.insecure);
+  } catch (error) {
+    return { ok: false, code: 2, detail: errorMessage(error), experimental: true };
   }
   const now = (options.now ?? Date.now)();
   url.searchParams.set("start_time_millis", String(now - (options.windowMs ?? 3_600_000)));

@@ -1,6 +1,6 @@
-import { AuthError, ConnectionError, errorMessage } from "../errors.js";
+import { AuthError, ConnectionError, errorMessage, UsageError } from "../errors.js";
 import { backoffDelay, sleep as realSleep } from "../feed/backoff.js";
-import { redactSecrets } from "../util/redact.js";
+import { isLoopbackHost, redactSecrets } from "../util/redact.js";
 
 export type TokenKind = "access" | "id";
 export type AuthScheme = "raw" | "bearer";
@@ -30,6 +30,8 @@ export interface HistoryLimits {
 
 export interface PageRequestOptions {
   baseUrl: string;
+  /** Allow http:// to a host that is not loopback. */
+  insecure?: boolean;
   customer: string;
   getToken(kind: TokenKind, force: boolean): Promise<string>;
   tokenKind: TokenKind;
@@ -69,9 +71,26 @@ export function authOrder(preferred: TokenKind, remembered?: HistoryAuth): Histo
   ];
 }
 
-export function eventsUrl(baseUrl: string, customer: string): URL {
-  const base = baseUrl.replace(/\/+$/, "");
-  return new URL(`${base}/${encodeURIComponent(customer)}/events`);
+/**
+ * `{baseUrl}/{customer}/events`. The token goes in a header, so plain http:// is only
+ * for a loopback host (the simulator) unless `insecure` is set, as for the live URL.
+ */
+export function eventsUrl(baseUrl: string, customer: string, insecure = false): URL {
+  let url: URL;
+  try {
+    url = new URL(`${baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(customer)}/events`);
+  } catch {
+    throw new UsageError(`invalid base URL "${baseUrl}": expected https://…`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new UsageError(`invalid base URL "${baseUrl}": expected https://…`);
+  }
+  if (url.protocol === "http:" && !insecure && !isLoopbackHost(url.hostname)) {
+    throw new UsageError(
+      `base URL ${url.origin} is not encrypted: use https://, or --insecure to send the token anyway`,
+    );
+  }
+  return url;
 }
 
 export interface PageAnswer {
@@ -95,11 +114,6 @@ export class PageClient {
   private readonly secrets: string[] = [];
 
   constructor(private readonly options: PageRequestOptions) {}
-
-  /** The spelling that worked, once a page was read. */
-  get acceptedAuth(): HistoryAuth | undefined {
-    return this.auth;
-  }
 
   /** Fetches one page; `pageNumber` (1-based) names it in errors. */
   async fetchPage(url: URL, pageNumber: number): Promise<PageAnswer> {

@@ -99,7 +99,7 @@ export async function* readHistory(
   // whole page is older than the slice and every item so far came newest first, no
   // later page can hold an event of it.
   async function readSlice(start: number, end: number): Promise<HistoryEvent[] | undefined> {
-    const base = eventsUrl(options.baseUrl, options.customer);
+    const base = eventsUrl(options.baseUrl, options.customer, options.insecure);
     base.searchParams.set("start_time_millis", String(start));
     base.searchParams.set("end_time_millis", String(Math.ceil(end)));
     const collected: HistoryEvent[] = [];

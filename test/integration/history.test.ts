@@ -307,6 +307,16 @@ describe("readHistory against a fake Insight REST server", () => {
     expect(error.message).toMatch(/^page 2 of the event history failed after 5 attempts: HTTP 502/);
   });
 
+  it.each([
+    ["ftp://insight.example", /invalid base URL/],
+    ["http://insight.example/api", /not encrypted/],
+  ])("base URL %s is a usage error (exit 2) before any request", async (baseUrl, message) => {
+    const { error } = await failure({}, { baseUrl });
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(message);
+    expect(server!.requests).toEqual([]);
+  });
+
   it("a network failure is retried, then reported", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
@@ -506,7 +516,20 @@ describe("checkRest (doctor)", () => {
   it.each([
     ["every token refused → 3", { accept: () => false }, {}, 3, /refused every token/],
     ["no base URL → 2", undefined, { baseUrl: undefined }, 2, /no base URL .* --base-url/],
-    ["not a URL → 2", undefined, { baseUrl: "insight example" }, 2, /is not a URL/],
+    [
+      "not a URL → 2",
+      undefined,
+      { baseUrl: "insight example" },
+      2,
+      /invalid base URL "insight example"/,
+    ],
+    [
+      "http:// to a remote host → 2",
+      undefined,
+      { baseUrl: "http://insight.example" },
+      2,
+      /not encrypted: use https:\/\/, or --insecure/,
+    ],
     [
       "not Insight → 1",
       { intercept: () => ({ status: 200, body: '{"hello":1}' }) },
