@@ -1,4 +1,5 @@
 import type { Context } from "../context.js";
+import { parseWhen } from "../sources/when.js";
 import { resolveConnection } from "./connection-options.js";
 import type { CommandFlags } from "./options.js";
 import { profileForOutput, resolveOutput } from "./output-options.js";
@@ -11,6 +12,8 @@ import { tailLive } from "./tail.js";
  */
 export async function runDemo(ctx: Context, flags: CommandFlags<"demo">): Promise<number> {
   const simOptions = resolveSimulator(flags, ctx.now);
+  const since =
+    flags.since !== undefined ? parseWhen(flags.since, ctx.now(), "--since") : undefined;
   const connection = resolveConnection(flags);
   // A stored format applies here as in tail and replay: one rule (README, "Output").
   const setup = resolveOutput(flags, ctx, await profileForOutput(flags, ctx));
@@ -28,6 +31,19 @@ export async function runDemo(ctx: Context, flags: CommandFlags<"demo">): Promis
           canRefresh: false,
           getToken: async () => "demo-token",
           secrets: () => [],
+        },
+        // The simulator keeps a history too: --since and gap fill work with no account.
+        history: {
+          access: {
+            baseUrl: simulator.baseUrl,
+            customer: "demo",
+            tokenKind: "access",
+            getToken: async () => "demo-token",
+            now: ctx.now,
+            random: ctx.random,
+          },
+          since,
+          gapFill: flags.gapFill !== false,
         },
       },
       setup,

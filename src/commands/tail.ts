@@ -4,12 +4,15 @@ import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
 import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
+import { type LiveWithHistoryOptions, withHistory } from "../sources/history-source.js";
 import { openLive } from "../sources/live.js";
+import { parseWhen } from "../sources/when.js";
 import { formatDuration } from "../util/duration.js";
 import { redactUrl } from "../util/redact.js";
 import { openStore, profileName } from "./common.js";
 import { type ConnectionSetup, resolveConnection } from "./connection-options.js";
 import { type TokenOrigin, withFeedErrors } from "./feed-errors.js";
+import { historyAccessFor } from "./history-access.js";
 import type { CommandFlags } from "./options.js";
 import { type OutputSetup, resolveOutput } from "./output-options.js";
 
@@ -21,6 +24,8 @@ export interface LiveTarget {
   profile?: string;
   /** Where the token comes from when not the provider's own source (the demo's simulator). */
   tokenOrigin?: TokenOrigin;
+  /** Stored events: --since and gap fill (none without a base URL). */
+  history?: Omit<LiveWithHistoryOptions, "now">;
 }
 
 /** Tails a live feed (the real one, or the demo's simulator) to stdout. */
@@ -59,7 +64,11 @@ export async function tailLive(
       );
       // The transport raises facts; the words a person reads are the command's.
       const origin = target.tokenOrigin ?? target.tokens.source;
-      return { ...live, items: (stop) => withFeedErrors(live.items(stop), origin) };
+      const worded = {
+        ...live,
+        items: (stop: AbortSignal) => withFeedErrors(live.items(stop), origin),
+      };
+      return target.history ? withHistory(worded, { ...target.history, now: ctx.now }) : worded;
     },
   });
 }
@@ -67,12 +76,14 @@ export async function tailLive(
 export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promise<number> {
   // Validate everything that needs no I/O first: a bad flag fails before the config is read.
   const connection = resolveConnection(flags);
+  const since =
+    flags.since !== undefined ? parseWhen(flags.since, ctx.now(), "--since") : undefined;
   const name = profileName(flags, ctx);
   const store = openStore(ctx);
   const profile = await store.profile(name);
   const setup = resolveOutput(flags, ctx, profile);
 
-  const { url, customer, tokenKind } = resolveLiveSettings(flags, ctx.env, profile);
+  const { url, customer, tokenKind, baseUrl } = resolveLiveSettings(flags, ctx.env, profile);
   if (!url.value && !profile.auth && !ctx.env.SCANTAIL_TOKEN) {
     // Nothing set up at all: signing in is the one step that fixes everything.
     throw new AuthError(
@@ -97,6 +108,30 @@ export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promis
     signal: ctx.signal,
     redactor: ctx.redactor,
   });
+  // Stored events need the REST base URL and the customer: --since insists, gap fill is
+  // simply off without them.
+  const restReady = baseUrl.value !== undefined && customer.value !== undefined;
+  if (since !== undefined && !restReady) {
+    throw new UsageError(
+      `--since needs the event history's ${baseUrl.value === undefined ? "base URL" : "customer ID"} (profile "${name}")`,
+      baseUrl.value === undefined
+        ? "pass --base-url, set SCANTAIL_BASE_URL, or run `scantail login` (it stores the base URL)"
+        : "pass --customer, set SCANTAIL_CUSTOMER, or run `scantail login`",
+    );
+  }
+  const gapFill = flags.gapFill !== false;
+  const access =
+    restReady && (since !== undefined || gapFill)
+      ? historyAccessFor(ctx, {
+          baseUrl: baseUrl.value!,
+          customer: customer.value!,
+          tokenKind: tokenKind.value,
+          store,
+          profileName: name,
+          profile,
+          insecure: flags.insecure === true,
+        })
+      : undefined;
   if (flags.verbose) {
     const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);
     say(`profile ${name} (config ${store.path})`);
@@ -110,10 +145,21 @@ export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promis
     say(
       `format ${setup.format}; heartbeat ${formatDuration(connection.heartbeatMs)}; renew after ${formatDuration(connection.renewAfterMs)}`,
     );
+    say(
+      access
+        ? `event history ${baseUrl.value} (from ${baseUrl.source}); gap fill ${gapFill ? "on" : "off (--no-gap-fill)"}${since !== undefined ? `; since ${new Date(since).toISOString()}` : ""}`
+        : `gap fill off: ${flags.gapFill === false ? "--no-gap-fill" : "no base URL or customer for the event history"}`,
+    );
   }
   return tailLive(
     ctx,
-    { url: liveUrl, customer: customer.value, tokens, profile: name },
+    {
+      url: liveUrl,
+      customer: customer.value,
+      tokens,
+      profile: name,
+      history: access ? { access, since, gapFill } : undefined,
+    },
     setup,
     connection,
     flags.verbose === true,

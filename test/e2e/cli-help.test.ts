@@ -69,6 +69,7 @@ describe("help, version and mistakes, as a person types them", () => {
       "Filters",
       "Output",
       "Connection",
+      "History",
       "Options",
       "Global Options",
       "Examples",
