@@ -347,7 +347,11 @@ export const COMMAND_OPTIONS = {
   logout: {},
   status: { "Options:": JSON_OPTIONS },
   config: { "Options:": JSON_OPTIONS },
-  doctor: { "Options:": DOCTOR_OPTIONS, "Connection:": DOCTOR_CONNECTION_OPTIONS },
+  doctor: {
+    "Options:": DOCTOR_OPTIONS,
+    "Connection:": DOCTOR_CONNECTION_OPTIONS,
+    "History:": pick(HISTORY_OPTIONS, ["baseUrl"]),
+  },
 } as const satisfies Record<string, Record<string, OptionGroup>>;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (
