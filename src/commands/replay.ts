@@ -59,6 +59,7 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
       plan,
       verbose: flags.verbose === true,
       strict,
+      stdinIsData: file === "-",
       source: () =>
         openRecording({
           input,

@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   verbose: boolean;
   /** Builds the source once the status reporter exists (demo announces itself). */
   source: (status: StatusReporter) => Source;
+  /** The source reads stdin (`replay -`): keypresses must not be taken from it. */
+  stdinIsData?: boolean;
   /** Decode every line of a recording (--strict). */
   strict?: boolean;
   /**
@@ -69,6 +71,8 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
 
   const outputs: Output[] = [];
   let stopResize: (() => void) | undefined;
+  let stopKeys: (() => void) | undefined;
+  let interrupted = false;
   let exitCode: number = EXIT.ok;
   let failure: unknown;
   try {
@@ -88,6 +92,7 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
         template: plan.template,
         header: plan.header,
         wide: plan.wide,
+        sort: plan.sort,
         highlight:
           plan.highlight !== undefined
             ? compileCodeRegExp(plan.highlight, {
@@ -103,6 +108,11 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
         const size = terminalSize(ctx.stdout);
         renderer.resize?.(size.columns, size.rows);
       });
+      if (definition.fullScreen && !options.stdinIsData)
+        stopKeys = readKeys(ctx, (key) => {
+          interrupted = key === "interrupt";
+          stop.abort();
+        });
       outputs.push(
         renderedOutput({
           label: "stdout",
@@ -140,17 +150,21 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
       const failed = outputs.find((o) => o.failure)!;
       failure = new OutputError(`could not write to ${failed.label}: ${failed.failure!.message}`);
     } else if (end === "closed-stdout") exitCode = EXIT.ok;
-    else if (ctx.signal.aborted) exitCode = signalExit(ctx);
+    else if (ctx.signal.aborted || interrupted) exitCode = signalExit(ctx);
     else if (timedOut) exitCode = plan.count !== undefined ? EXIT.timeout : EXIT.ok;
     else if (end === "end" && feed.live) failure = new ConnectionError("the live feed ended");
   } catch (error) {
-    if (ctx.signal.aborted && !(error instanceof ScantailError && error.exitCode === EXIT.usage))
+    if (
+      (ctx.signal.aborted || interrupted) &&
+      !(error instanceof ScantailError && error.exitCode === EXIT.usage)
+    )
       exitCode = signalExit(ctx);
     else failure = error;
   } finally {
     if (timer) clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onSignal);
     stopResize?.();
+    stopKeys?.();
     status.close();
   }
   // The final picture of views that redraw (or print once at the end on a pipe); files closed.
@@ -180,4 +194,31 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
 
 function signalExit(ctx: Context): number {
   return ctx.signalName() === "SIGTERM" ? EXIT.sigterm : EXIT.sigint;
+}
+
+/**
+ * `q` ends a full-screen view normally (exit 0, final table). Keys are read in raw mode
+ * only when stdin and stdout are terminals; raw mode delivers Ctrl-C as a byte instead
+ * of SIGINT, so it is an interrupt (exit 130) here. Returns what restores the terminal.
+ */
+function readKeys(
+  ctx: Context,
+  onKey: (key: "quit" | "interrupt") => void,
+): (() => void) | undefined {
+  const { stdin } = ctx;
+  if (!stdin.isTTY || !ctx.stdout.isTTY || !stdin.setRawMode) return undefined;
+  const onData = (chunk: string | Buffer) => {
+    const keys = chunk.toString();
+    if (keys.includes("\u0003")) onKey("interrupt");
+    else if (keys.includes("q") || keys.includes("Q")) onKey("quit");
+  };
+  stdin.setRawMode(true);
+  stdin.on("data", onData);
+  stdin.resume();
+  return () => {
+    stdin.removeListener("data", onData);
+    stdin.setRawMode?.(false);
+    // A paused stdin no longer keeps the process alive.
+    stdin.pause();
+  };
 }

@@ -351,7 +351,8 @@ describe("devices view model", () => {
       "BATT",
       "FIRMWARE",
       "PROFILE",
-      "LATENCY p95",
+      "LATENCY",
+      "LAT P95",
       "LAST SEEN",
     ]) {
       expect(header).toContain(name);
