@@ -139,6 +139,7 @@ const TIME_PATTERNS = {
   relative: /^[+-]\d\d:\d\d\.\d{3} /,
   epoch: /^\d{13} /,
 } as const;
+const TIME_MODES = Object.keys(TIME_PATTERNS) as Array<keyof typeof TIME_PATTERNS>;
 const SIZES = [
   [120, 30],
   [80, 24],
@@ -192,7 +193,7 @@ describe("in a real terminal (tmux)", () => {
     },
   );
 
-  it.each(SIZES.flatMap(([c, r]) => Object.keys(TIME_PATTERNS).map((t) => [c, r, t] as const)))(
+  it.each(SIZES.flatMap(([c, r]) => TIME_MODES.map((t) => [c, r, t] as const)))(
     "table at %i×%i, --time %s: header aligned, nothing wider than the terminal, EAN-13 whole",
     async (columns, rows, time) => {
       const s = start(`node ${BIN} replay ${recording} -o table --time ${time}`, columns, rows);
@@ -352,21 +353,18 @@ describe("on a pipe or in a file every value is whole", () => {
     if (gateways) for (const gateway of GATEWAYS) expect(text).toContain(gateway);
   };
 
-  it.each(Object.keys(TIME_PATTERNS) as Array<keyof typeof TIME_PATTERNS>)(
-    "replay -o table --time %s > file",
-    (time) => {
-      const text = offTerminal(`replay ${recording} -o table --time ${time}`, "file");
-      wholeValues(text, { gateways: true });
-      const lines = text.trimEnd().split("\n");
-      expect(lines.filter((l) => TIME_PATTERNS[time].test(l))).toHaveLength(CODES.length);
-      // Aligned: every code starts under CODE.
-      const codeColumn = stringWidth(lines[0]!.slice(0, lines[0]!.indexOf("CODE")));
-      for (const [i, code] of shownCodes.entries())
-        expect(stringWidth(lines[i + 1]!.slice(0, lines[i + 1]!.indexOf(code)))).toBe(codeColumn);
-    },
-  );
+  it.each(TIME_MODES)("replay -o table --time %s > file", (time) => {
+    const text = offTerminal(`replay ${recording} -o table --time ${time}`, "file");
+    wholeValues(text, { gateways: true });
+    const lines = text.trimEnd().split("\n");
+    expect(lines.filter((l) => TIME_PATTERNS[time].test(l))).toHaveLength(CODES.length);
+    // Aligned: every code starts under CODE.
+    const codeColumn = stringWidth(lines[0]!.slice(0, lines[0]!.indexOf("CODE")));
+    for (const [i, code] of shownCodes.entries())
+      expect(stringWidth(lines[i + 1]!.slice(0, lines[i + 1]!.indexOf(code)))).toBe(codeColumn);
+  });
 
-  it.each(Object.keys(TIME_PATTERNS))("replay -o pretty --time %s | cat", (time) => {
+  it.each(TIME_MODES)("replay -o pretty --time %s | cat", (time) => {
     wholeValues(offTerminal(`replay ${recording} -o pretty --time ${time}`, "pipe"), {
       gateways: true,
     });
