@@ -60,6 +60,7 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
       verbose: flags.verbose === true,
       strict,
       stdinIsData: file === "-",
+      recording: true,
       source: () =>
         openRecording({
           input,

@@ -24,6 +24,8 @@ export interface ExecuteOptions {
   source: (status: StatusReporter) => Source;
   /** The source reads stdin (`replay -`): keypresses must not be taken from it. */
   stdinIsData?: boolean;
+  /** A recording: views tell time by its newest event ("last seen"), not the wall clock. */
+  recording?: boolean;
   /** Decode every line of a recording (--strict). */
   strict?: boolean;
   /**
@@ -101,7 +103,7 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
                 flag: "--highlight",
               })
             : undefined,
-        live: true,
+        live: options.recording !== true,
         setTerminalRestore: ctx.setTerminalRestore,
       });
       stopResize = ctx.onResize?.(() => {

@@ -374,6 +374,9 @@ describe("on a pipe or in a file every value is whole", () => {
     const text = offTerminal(`replay ${recording} -o devices`, "pipe");
     wholeValues(text, { gateways: true });
     expect(text).toContain("profile_inbound_cold_storage_with_a_long_name");
+    // Last seen by the recording's clock (its events span 12 s), not months ago.
+    expect(text).toMatch(/ just now$/m);
+    expect(text).not.toMatch(/\dd ago/);
   });
 
   it("demo -o devices | cat: a row per device, nothing cut", () => {

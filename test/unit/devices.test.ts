@@ -81,6 +81,17 @@ describe("devices view off a terminal", () => {
   });
 });
 
+describe("devices view of a recording", () => {
+  it("tells last seen by the newest event, not by the wall clock", () => {
+    const r = createRenderer(options({ live: false, now: () => NOW + 200 * 86_400_000 }));
+    r.render(ev({ device_serial: "OLD", time_received: NOW - 5 * 60_000 }), "");
+    r.render(ev({ device_serial: "NEW", time_received: NOW }), "");
+    const rows = r.finish!().split("\n");
+    expect(rows.find((l) => l.startsWith("OLD"))).toMatch(/5m ago$/);
+    expect(rows.find((l) => l.startsWith("NEW"))).toMatch(/just now$/);
+  });
+});
+
 describe("devices view on a terminal", () => {
   it.each([60, 80, 120])("fits %i columns: title and rows never wrap", (columns) => {
     const r = createRenderer(options({ isTTY: true, columns, rows: 10 }));
