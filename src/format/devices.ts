@@ -344,12 +344,10 @@ export function createRenderer(options: FormatOptions): Renderer {
       });
       lines.push(line.join(" ").trimEnd());
     });
-    if (rows.length < all.length)
-      lines.push(
-        chalk.dim(
-          `… and ${all.length - rows.length} more devices (enlarge the terminal to see them)`,
-        ),
-      );
+    if (rows.length < all.length) {
+      const more = `… and ${all.length - rows.length} more devices (enlarge the terminal to see them)`;
+      lines.push(chalk.dim(width === undefined ? more : measure.truncate(more, width).trimEnd()));
+    }
     return lines;
   };
 

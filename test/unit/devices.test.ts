@@ -218,3 +218,14 @@ describe("--sort in the output plan", () => {
     expect(() => plan({ format: "devices", sort: "age" })).toThrow(/invalid --sort "age"/);
   });
 });
+
+describe("a fleet larger than the screen", () => {
+  it("shows what fits and says how many more, without wrapping", () => {
+    const r = createRenderer(options({ isTTY: true, columns: 40, rows: 8 }));
+    for (let i = 0; i < 30; i++) r.render(ev({ device_serial: `M2SR2333980${10 + i}` }), "");
+    const lines = screenLines(r.tick!());
+    expect(lines.length).toBeLessThanOrEqual(8);
+    expect(lines.at(-1)).toMatch(/^… and 25 more devices/);
+    for (const line of lines) expect(stringWidth(line)).toBeLessThan(40);
+  });
+});
