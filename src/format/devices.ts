@@ -355,24 +355,25 @@ export function createRenderer(options: FormatOptions): Renderer {
   const title = (now: number, width: number) => {
     const devices = table.rows.size;
     const quiet = [...table.rows.values()].filter((r) => now - r.lastSeen > 60_000).length;
+    const quits = options.quitKey ? "q quits" : "Ctrl-C quits";
     const counts = `${devices} device${devices === 1 ? "" : "s"}, ${table.total} scans`;
     const variants: Array<Array<[string, (s: string) => string]>> = [
       [
         ["scantail devices  ", chalk.bold],
         [counts, (s) => s],
         [quiet ? `, ${quiet} quiet > 1m` : "", chalk.yellow],
-        [`  ${clockText(now)} · q or Ctrl-C to quit`, chalk.dim],
+        [`  ${clockText(now)} · ${options.quitKey ? "q or Ctrl-C" : "Ctrl-C"} to quit`, chalk.dim],
       ],
       [
         ["scantail devices  ", chalk.bold],
         [counts, (s) => s],
         [quiet ? `, ${quiet} quiet` : "", chalk.yellow],
-        [`  ${clockText(now)} · q quits`, chalk.dim],
+        [`  ${clockText(now)} · ${quits}`, chalk.dim],
       ],
       [
         [counts, (s) => s],
         [quiet ? `, ${quiet} quiet` : "", chalk.yellow],
-        [`  ${clockText(now)} · q quits`, chalk.dim],
+        [`  ${clockText(now)} · ${quits}`, chalk.dim],
       ],
       [
         [counts, (s) => s],

@@ -36,6 +36,8 @@ export interface FormatOptions {
   wide: boolean;
   /** `--sort`: the devices view's row order (default: by gateway and station). */
   sort?: DeviceSort;
+  /** A full-screen view ends when q is pressed (the run reads keys from the terminal). */
+  quitKey?: boolean;
   /** See Context.setTerminalRestore. */
   setTerminalRestore?: (sequence: string | undefined) => void;
   /** A live feed (clock = now) or a replay (clock = the newest event's time). */

@@ -83,6 +83,7 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
         colorLevel(plan.colorMode, ctx.env, ctx.stdout.isTTY === true),
       );
       const { columns, rows } = terminalSize(ctx.stdout);
+      const readsKeys = definition.fullScreen && !options.stdinIsData && keysAvailable(ctx);
       const renderer = await createRenderer(plan.format, {
         chalk: outputChalk,
         isTTY: ctx.stdout.isTTY === true,
@@ -104,13 +105,14 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
               })
             : undefined,
         live: options.recording !== true,
+        quitKey: readsKeys,
         setTerminalRestore: ctx.setTerminalRestore,
       });
       stopResize = ctx.onResize?.(() => {
         const size = terminalSize(ctx.stdout);
         renderer.resize?.(size.columns, size.rows);
       });
-      if (definition.fullScreen && !options.stdinIsData)
+      if (readsKeys)
         stopKeys = readKeys(ctx, (key) => {
           interrupted = key === "interrupt";
           stop.abort();
@@ -203,12 +205,16 @@ function signalExit(ctx: Context): number {
  * only when stdin and stdout are terminals; raw mode delivers Ctrl-C as a byte instead
  * of SIGINT, so it is an interrupt (exit 130) here. Returns what restores the terminal.
  */
+function keysAvailable(ctx: Context): boolean {
+  return ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && !!ctx.stdin.setRawMode;
+}
+
 function readKeys(
   ctx: Context,
   onKey: (key: "quit" | "interrupt") => void,
 ): (() => void) | undefined {
   const { stdin } = ctx;
-  if (!stdin.isTTY || !ctx.stdout.isTTY || !stdin.setRawMode) return undefined;
+  if (!keysAvailable(ctx) || !stdin.setRawMode) return undefined;
   const onData = (chunk: string | Buffer) => {
     const keys = chunk.toString();
     if (keys.includes("\u0003")) onKey("interrupt");

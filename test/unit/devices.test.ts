@@ -123,7 +123,7 @@ describe("devices view on a terminal", () => {
   });
 
   it("says what the latency columns show and uses a 24-hour clock in the title", () => {
-    const r = createRenderer(options({ isTTY: true, columns: 200 }));
+    const r = createRenderer(options({ isTTY: true, columns: 200, quitKey: true }));
     for (let i = 0; i < 20; i++)
       r.render(
         ev({ time_created: NOW - 1000, time_received: NOW - 1000 + (i === 19 ? 50 : 400) }),
@@ -133,6 +133,10 @@ describe("devices view on a terminal", () => {
     expect(lines[0]).toContain("15:04:05");
     expect(lines[0]).not.toMatch(/[AP]M/);
     expect(lines[0]).toContain("q or Ctrl-C to quit");
+    // Without keys from a terminal (stdin is a pipe) only Ctrl-C quits: say so.
+    const piped = createRenderer(options({ isTTY: true, columns: 200 }));
+    piped.render(ev(), "");
+    expect(strip(piped.tick!())).toContain("· Ctrl-C to quit");
     const header = lines[1]!;
     expect(header).toMatch(/LATENCY\s+LAT P95/);
     // The last latency (50 ms) under LATENCY, the 95th percentile (400 ms) under LAT P95.
