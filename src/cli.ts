@@ -7,7 +7,6 @@ import {
 } from "./commands/options.js";
 import type { Context } from "./context.js";
 import { EXIT, ScantailError, UsageError } from "./errors.js";
-import { redactSecrets } from "./util/redact.js";
 import { didYouMean } from "./util/suggest.js";
 
 declare const SCANTAIL_VERSION: string | undefined;
@@ -352,17 +351,17 @@ export function reportError(error: unknown, ctx: Context, verbose: boolean): num
     return EXIT.usage;
   }
   if (error instanceof ScantailError) {
-    ctx.stderr.write(`scantail: ${redactSecrets(error.message)}\n`);
-    if (error.hint) ctx.stderr.write(`  ${redactSecrets(error.hint)}\n`);
+    ctx.stderr.write(`scantail: ${ctx.redactor.redact(error.message)}\n`);
+    if (error.hint) ctx.stderr.write(`  ${ctx.redactor.redact(error.hint)}\n`);
     if (verbose && error.cause instanceof Error && error.cause.stack)
-      ctx.stderr.write(`${redactSecrets(error.cause.stack)}\n`);
+      ctx.stderr.write(`${ctx.redactor.redact(error.cause.stack)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   ctx.stderr.write(
-    `scantail: unexpected error: ${redactSecrets(message)}${verbose ? "" : " (run with --verbose for details)"}\n`,
+    `scantail: unexpected error: ${ctx.redactor.redact(message)}${verbose ? "" : " (run with --verbose for details)"}\n`,
   );
   if (verbose && error instanceof Error && error.stack)
-    ctx.stderr.write(`${redactSecrets(error.stack)}\n`);
+    ctx.stderr.write(`${ctx.redactor.redact(error.stack)}\n`);
   return EXIT.failure;
 }

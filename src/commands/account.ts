@@ -5,20 +5,20 @@ import {
   type SettingKey,
   validateSetting,
 } from "../config/settings.js";
-import { ConfigStore, type Profile, type TokenKind } from "../config/store.js";
+import type { ConfigStore, Profile, TokenKind } from "../config/store.js";
 import type { Context } from "../context.js";
 import { EXIT, UsageError } from "../errors.js";
 import { resolveFormatName } from "../format/names.js";
 import { formatDuration } from "../util/duration.js";
 import { redactUrl } from "../util/redact.js";
 import { didYouMean } from "../util/suggest.js";
-import { type GlobalFlags, profileName } from "./common.js";
+import { type GlobalFlags, openStore, profileName } from "./common.js";
 import type { CommandFlags } from "./options.js";
 
 /** Forgets the profile's tokens; its settings (customer, URLs, format) stay. */
 export async function runLogout(ctx: Context, flags: GlobalFlags): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   if (!profile.auth) {
     ctx.stderr.write(`scantail: profile "${name}" was not signed in\n`);
@@ -94,7 +94,7 @@ export function buildStatus(
  */
 export async function runStatus(ctx: Context, flags: CommandFlags<"status">): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const s = buildStatus(ctx, name, store, profile);
   const exitCode = s.canConnect ? EXIT.ok : EXIT.auth;
@@ -163,7 +163,7 @@ export async function runConfig(
   flags: CommandFlags<"config">,
 ): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const requireKey = (): SettingKey => {
     if (!key)
       throw new UsageError(`config ${action} needs a key; valid keys: ${SETTING_KEYS.join(", ")}`);

@@ -22,6 +22,7 @@ export async function runDemo(ctx: Context, flags: CommandFlags<"demo">): Promis
       {
         url: simulator.url,
         customer: "demo",
+        tokenOrigin: "demo",
         tokens: {
           source: "env",
           canRefresh: false,

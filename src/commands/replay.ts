@@ -2,10 +2,10 @@ import { createReadStream, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { sleep } from "../feed/backoff.js";
 import { executeStream } from "../run/execute.js";
 import { openRecording, scanNeedle } from "../sources/recording.js";
 import { parsePositiveNumber } from "../util/duration.js";
+import { sleepLong } from "../util/timers.js";
 import type { CommandFlags } from "./options.js";
 import { profileForOutput, resolveOutput } from "./output-options.js";
 
@@ -68,7 +68,7 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
           needle,
           textPrecheck: !strict && ctx.env.SCANTAIL_FAST_PATH !== "0",
           now: ctx.now,
-          sleep,
+          sleep: (ms, signal) => sleepLong(ms, signal),
         }),
     });
   } catch (error) {

@@ -53,7 +53,7 @@ export async function runSimulate(ctx: Context, flags: CommandFlags<"simulate">)
   await simulator.close();
   const s = simulator.stats;
   ctx.stderr.write(
-    `scantail: served ${s.events} events over ${s.connections} connections (${s.refused} handshakes refused)\n`,
+    `scantail: served ${s.events} events over ${s.connections} connections (${s.refused} handshakes refused); delivered ${s.delivered} events at least once\n`,
   );
   return ctx.signalName() === "SIGTERM" ? EXIT.sigterm : EXIT.sigint;
 }

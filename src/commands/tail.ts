@@ -1,15 +1,15 @@
 import { createTokenProvider, type TokenProvider } from "../auth/tokens.js";
 import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
-import { ConfigStore } from "../config/store.js";
 import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
 import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
 import { openLive } from "../sources/live.js";
 import { formatDuration } from "../util/duration.js";
-import { redactUrl, registerSecret } from "../util/redact.js";
-import { profileName } from "./common.js";
+import { redactUrl } from "../util/redact.js";
+import { openStore, profileName } from "./common.js";
 import { type ConnectionSetup, resolveConnection } from "./connection-options.js";
+import { type TokenOrigin, withFeedErrors } from "./feed-errors.js";
 import type { CommandFlags } from "./options.js";
 import { type OutputSetup, resolveOutput } from "./output-options.js";
 
@@ -19,6 +19,8 @@ export interface LiveTarget {
   tokens: TokenProvider;
   /** The profile whose credentials are used (none for the demo). */
   profile?: string;
+  /** Where the token comes from when not the provider's own source (the demo's simulator). */
+  tokenOrigin?: TokenOrigin;
 }
 
 /** Tails a live feed (the real one, or the demo's simulator) to stdout. */
@@ -36,13 +38,13 @@ export async function tailLive(
     verbose,
     source: (status) => {
       onStatus?.(status);
-      return openLive(
+      const live = openLive(
         {
           url: target.url,
           customer: target.customer,
           getToken: async (request) => {
             const token = await target.tokens.getToken(request);
-            registerSecret(token);
+            ctx.redactor.add(token);
             return token;
           },
           canRefresh: target.tokens.canRefresh,
@@ -51,9 +53,13 @@ export async function tailLive(
           heartbeatMs: connection.heartbeatMs,
           renewAfterMs: connection.renewAfterMs,
           now: ctx.now,
+          random: ctx.random,
         },
         target.profile,
       );
+      // The transport raises facts; the words a person reads are the command's.
+      const origin = target.tokenOrigin ?? target.tokens.source;
+      return { ...live, items: (stop) => withFeedErrors(live.items(stop), origin) };
     },
   });
 }
@@ -62,7 +68,7 @@ export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promis
   // Validate everything that needs no I/O first: a bad flag fails before the config is read.
   const connection = resolveConnection(flags);
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const setup = resolveOutput(flags, ctx, profile);
 
@@ -89,6 +95,7 @@ export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promis
     tokenKind: tokenKind.value,
     now: ctx.now,
     signal: ctx.signal,
+    redactor: ctx.redactor,
   });
   if (flags.verbose) {
     const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);

@@ -1,5 +1,12 @@
 import { type Context, terminalSize } from "../context.js";
-import { ConnectionError, EXIT, OutputError, ScantailError } from "../errors.js";
+import {
+  ConnectionError,
+  EXIT,
+  type ExitCode,
+  exitCodeForSignal,
+  OutputError,
+  ScantailError,
+} from "../errors.js";
 import { compileCodeRegExp } from "../events/filter.js";
 import { colorLevel, loadChalk } from "../format/color.js";
 import { createRenderer, formatDefinition } from "../format/registry.js";
@@ -9,6 +16,7 @@ import { openTee } from "../outputs/tee.js";
 import type { Source } from "../sources/source.js";
 import { sanitize } from "../util/sanitize.js";
 import { Sink } from "../util/sink.js";
+import { setLongTimeout } from "../util/timers.js";
 import { createClassifier } from "./classify.js";
 import { RecentIds } from "./dedupe.js";
 import type { OutputPlan } from "./plan.js";
@@ -44,7 +52,7 @@ const DEDUPE_WINDOW = 10_000;
  * --count was not reached), --tee, signals (130/143 after a clean shutdown), a closed
  * stdout pipe (quiet 0), an output that fails (1), the closing summary on stderr.
  */
-export async function executeStream(options: ExecuteOptions): Promise<number> {
+export async function executeStream(options: ExecuteOptions): Promise<ExitCode> {
   const { ctx, plan } = options;
   const definition = formatDefinition(plan.format);
   const chalk = await loadChalk(colorLevel(plan.colorMode, ctx.env, ctx.stderr.isTTY === true));
@@ -63,9 +71,10 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
   let timedOut = false;
   const onSignal = () => stop.abort();
   ctx.signal.addEventListener("abort", onSignal, { once: true });
+  // --timeout 30d is longer than one Node timer can wait (2^31 ms): chained timers.
   const timer =
     plan.timeoutMs !== undefined
-      ? setTimeout(() => {
+      ? setLongTimeout(() => {
           timedOut = true;
           stop.abort();
         }, plan.timeoutMs)
@@ -74,8 +83,9 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
   const outputs: Output[] = [];
   let stopResize: (() => void) | undefined;
   let stopKeys: (() => void) | undefined;
+  /** Ctrl-C read as a key (raw mode): an interrupt like SIGINT. */
   let interrupted = false;
-  let exitCode: number = EXIT.ok;
+  let exitCode: ExitCode = EXIT.ok;
   let failure: unknown;
   try {
     if (options.stdout !== false) {
@@ -154,7 +164,7 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
       const failed = outputs.find((o) => o.failure)!;
       failure = new OutputError(`could not write to ${failed.label}: ${failed.failure!.message}`);
     } else if (end === "closed-stdout") exitCode = EXIT.ok;
-    else if (ctx.signal.aborted || interrupted) exitCode = signalExit(ctx);
+    else if (ctx.signal.aborted || interrupted) exitCode = exitCodeForSignal(ctx.signalName());
     else if (timedOut) exitCode = plan.count !== undefined ? EXIT.timeout : EXIT.ok;
     else if (end === "end" && feed.live) failure = new ConnectionError("the live feed ended");
   } catch (error) {
@@ -162,10 +172,10 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
       (ctx.signal.aborted || interrupted) &&
       !(error instanceof ScantailError && error.exitCode === EXIT.usage)
     )
-      exitCode = signalExit(ctx);
+      exitCode = exitCodeForSignal(ctx.signalName());
     else failure = error;
   } finally {
-    if (timer) clearTimeout(timer);
+    timer?.cancel();
     ctx.signal.removeEventListener("abort", onSignal);
     stopResize?.();
     stopKeys?.();
@@ -196,8 +206,8 @@ export async function executeStream(options: ExecuteOptions): Promise<number> {
   return exitCode;
 }
 
-function signalExit(ctx: Context): number {
-  return ctx.signalName() === "SIGTERM" ? EXIT.sigterm : EXIT.sigint;
+function keysAvailable(ctx: Context): boolean {
+  return ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && !!ctx.stdin.setRawMode;
 }
 
 /**
@@ -205,10 +215,6 @@ function signalExit(ctx: Context): number {
  * only when stdin and stdout are terminals; raw mode delivers Ctrl-C as a byte instead
  * of SIGINT, so it is an interrupt (exit 130) here. Returns what restores the terminal.
  */
-function keysAvailable(ctx: Context): boolean {
-  return ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && !!ctx.stdin.setRawMode;
-}
-
 function readKeys(
   ctx: Context,
   onKey: (key: "quit" | "interrupt") => void,

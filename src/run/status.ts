@@ -9,6 +9,15 @@ interface Spinner {
   text: string;
 }
 
+/**
+ * " (attempt 3 of 5)": the attempt's number since the last healthy connection, so the
+ * first try after one says nothing; "of n" when --max-retries stops at n.
+ */
+function attemptNote(status: { attempt: number; maxAttempts?: number }): string {
+  if (status.attempt <= 1) return "";
+  return ` (attempt ${status.attempt}${status.maxAttempts ? ` of ${status.maxAttempts}` : ""})`;
+}
+
 export interface StatusOptions {
   ctx: Context;
   chalk: ChalkInstance;
@@ -87,8 +96,9 @@ export class StatusReporter {
     const { chalk } = this.options;
     switch (status.type) {
       case "connecting":
-        if (status.attempt === 1) this.startSpinner(`connecting to ${status.url}`);
-        else this.verbose(`connecting to ${status.url} (attempt ${status.attempt})`);
+        if (status.attempt === 1 && !status.reconnect)
+          this.startSpinner(`connecting to ${status.url}`);
+        else this.verbose(`connecting to ${status.url}${attemptNote(status)}`);
         break;
       case "connected":
         this.connected = true;
@@ -103,11 +113,13 @@ export class StatusReporter {
       case "refreshing":
         this.info(status.reason);
         break;
-      case "reconnecting": {
+      case "reconnecting":
+      case "retrying": {
         this.connected = false;
         const when = status.delayMs > 0 ? `in ${formatDuration(status.delayMs)}` : "now";
-        const text = `${status.reason}; reconnecting ${when} (attempt ${status.attempt})`;
-        if (status.routine) this.info(text);
+        const verb = status.type === "retrying" ? "retrying" : "reconnecting";
+        const text = `${status.reason}; ${verb} ${when}${attemptNote(status)}`;
+        if (status.type === "reconnecting" && status.routine) this.info(text);
         else this.line(`${chalk.yellow("scantail:")} ${text}`, "status");
         break;
       }

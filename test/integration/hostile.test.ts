@@ -1,6 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -186,27 +194,56 @@ describe("signals always end the run", () => {
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
   });
 
-  it("SIGTERM while stdout is blocked ends the run with 143 and the summary", async () => {
+  it("SIGTERM while stdout is blocked (`| sleep`) ends the run with 143 and the summary", async () => {
+    let sent!: () => void;
+    const allSent = new Promise<void>((resolve) => {
+      sent = resolve;
+    });
     const server = await startTestServer({
       onConnection: (ws) => {
         const big = JSON.stringify(event({ pad: "p".repeat(4000) }));
-        for (let i = 0; i < 2000; i++) ws.send(big);
+        for (let i = 0; i < 2000; i++) ws.send(big, i === 1999 ? () => sent() : undefined);
       },
     });
-    // stdout is a pipe nobody reads: writes block once the pipe buffer is full.
-    const child = spawnBin(["--url", server.url, "-o", "ndjson", "--summary"]);
-    let err = "";
-    child.stderr!.on("data", (d) => {
-      err += d;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    child.kill("SIGTERM");
+    const err = join(tmp(), "stderr.txt");
+    // A reader that never reads: once the pipe is full every write waits.
+    const shell = spawn(
+      "sh",
+      [
+        "-c",
+        `"${process.execPath}" "${BIN}" --url ${server.url} -o ndjson --summary 2>"${err}" | sleep 30`,
+      ],
+      {
+        env: { ...process.env, SCANTAIL_CONFIG_DIR: tmp(), NO_COLOR: "1", SCANTAIL_TOKEN: "t" },
+        stdio: "ignore",
+        detached: true,
+      },
+    );
+    const pid = async () => {
+      for (let i = 0; i < 100; i++) {
+        const found = spawnSync("pgrep", ["-f", `${BIN} --url ${server.url}`], {
+          encoding: "utf8",
+        });
+        if (found.stdout.trim()) return Number(found.stdout.trim().split("\n")[0]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error("scantail did not start");
+    };
+    const node = await pid();
+    // 8 MB for a 64 KB pipe: once the server has sent it all, scantail is waiting to write.
+    await allSent;
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const started = Date.now();
-    const code = await exitOf(child);
+    process.kill(node, "SIGTERM");
+    while (spawnSync("kill", ["-0", String(node)]).status === 0) {
+      if (Date.now() - started > 5000) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const elapsed = Date.now() - started;
+    process.kill(-shell.pid!, "SIGKILL"); // the shell and its sleep
     await server.close();
-    expect(code).toBe(143);
-    expect(Date.now() - started).toBeLessThan(2500);
-    expect(err).toMatch(/received/);
+    expect(elapsed).toBeLessThan(2500);
+    expect(readFileSync(err, "utf8")).toMatch(/received/);
   });
 });
 
