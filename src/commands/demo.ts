@@ -51,7 +51,7 @@ export async function runDemo(ctx: Context, flags: CommandFlags<"demo">): Promis
       flags.verbose === true,
       (status) =>
         status.info(
-          `demo feed: ${simOptions.rate} scans/s from ${simOptions.devices} simulated scanners (seed ${simOptions.seed}; --seed repeats it); Ctrl-C to stop`,
+          `demo: ${simOptions.rate} scans/s, ${simOptions.devices} scanners, seed ${simOptions.seed}; Ctrl-C stops`,
         ),
     );
   } finally {
