@@ -7,6 +7,7 @@ import {
 } from "./commands/options.js";
 import type { Context } from "./context.js";
 import { EXIT, ScantailError, UsageError } from "./errors.js";
+import { sanitize } from "./util/sanitize.js";
 import { didYouMean } from "./util/suggest.js";
 
 declare const SCANTAIL_VERSION: string | undefined;
@@ -149,8 +150,9 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
   const output = {
     writeOut: (s: string) => ctx.stdout.write(s),
     writeErr: (s: string) => ctx.stderr.write(s),
+    // Command lines can carry escape sequences too: errors quote them escaped.
     outputError: (s: string, write: (s: string) => void) =>
-      write(`scantail: ${commanderMessage(s)}`),
+      write(`scantail: ${safeLines(commanderMessage(s))}`),
   };
 
   program
@@ -363,17 +365,25 @@ export function reportError(error: unknown, ctx: Context, verbose: boolean): num
     return EXIT.usage;
   }
   if (error instanceof ScantailError) {
-    ctx.stderr.write(`scantail: ${ctx.redactor.redact(error.message)}\n`);
-    if (error.hint) ctx.stderr.write(`  ${ctx.redactor.redact(error.hint)}\n`);
+    ctx.stderr.write(`scantail: ${safeLines(ctx.redactor.redact(error.message))}\n`);
+    if (error.hint) ctx.stderr.write(`  ${safeLines(ctx.redactor.redact(error.hint))}\n`);
     if (verbose && error.cause instanceof Error && error.cause.stack)
       ctx.stderr.write(`${ctx.redactor.redact(error.cause.stack)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   ctx.stderr.write(
-    `scantail: unexpected error: ${ctx.redactor.redact(message)}${verbose ? "" : " (run with --verbose for details)"}\n`,
+    `scantail: unexpected error: ${safeLines(ctx.redactor.redact(message))}${verbose ? "" : " (run with --verbose for details)"}\n`,
   );
   if (verbose && error instanceof Error && error.stack)
     ctx.stderr.write(`${ctx.redactor.redact(error.stack)}\n`);
   return EXIT.failure;
+}
+
+/** Text made terminal-safe line by line (the line breaks themselves are kept). */
+function safeLines(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => sanitize(line))
+    .join("\n");
 }
