@@ -255,10 +255,11 @@ describe("help, version and mistakes, as a person types them", () => {
     for (const argv of [
       ["dm\u001b]0;x\u0007eo"],
       ["-o", "t\u001b[31mable"],
-      ["--fields", "\u001b[2J"],
+      ["--frob\u001b[2J"],
     ]) {
       const r = scantail(argv);
       expect(r.code).toBe(2);
+      expect(r.stderr).toContain("\\e");
       expect(r.stderr).not.toMatch(/\u001b/);
     }
   });
