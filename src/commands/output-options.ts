@@ -263,15 +263,13 @@ function checkSymbologies(flags: FilterFlags, warn: (flag: string, name: string)
  */
 export async function profileForOutput(
   flags: OutputFlags & GlobalFlags,
-  ctx: Pick<Context, "env">,
+  ctx: Context,
 ): Promise<Profile> {
   if (flags.format !== undefined || flags.template !== undefined || ctx.env.SCANTAIL_FORMAT)
     return {};
-  const [{ ConfigStore }, { profileName }] = await Promise.all([
-    import("../config/store.js"),
-    import("./common.js"),
-  ]);
-  return new ConfigStore(ctx.env).profile(profileName(flags, ctx));
+  // conf (the store's library) is slow to load: only now that the profile matters.
+  const { openStore, profileName } = await import("./common.js");
+  return openStore(ctx).profile(profileName(flags, ctx));
 }
 
 /**

@@ -2,9 +2,9 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { canRefresh, createTokenProvider, tokenExpiry } from "../auth/tokens.js";
+import { openStore } from "../commands/common.js";
 import { historyAccessFor } from "../commands/history-access.js";
 import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
-import { ConfigStore } from "../config/store.js";
 import { EXIT } from "../errors.js";
 import { latencyOf, str } from "../events/event.js";
 import { parseFrame } from "../events/parse.js";
@@ -41,7 +41,7 @@ function need<T>(value: T | undefined, what: string): T {
 }
 
 async function checkConfig({ ctx, profileName: name, facts }: DoctorRun): Promise<CheckResult[]> {
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   facts.store = store;
   if (!store.exists()) {
     return [

@@ -252,11 +252,7 @@ describe("help, version and mistakes, as a person types them", () => {
   });
 
   it("errors quote what was typed escaped: an escape sequence in argv never reaches the terminal", () => {
-    for (const argv of [
-      ["dm\u001b]0;x\u0007eo"],
-      ["-o", "t\u001b[31mable"],
-      ["--frob\u001b[2J"],
-    ]) {
+    for (const argv of [["dm\u001b]0;x\u0007eo"], ["-o", "t\u001b[31mable"], ["--frob\u001b[2J"]]) {
       const r = scantail(argv);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("\\e");
