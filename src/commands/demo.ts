@@ -1,9 +1,29 @@
 import type { Context } from "../context.js";
+import type { SimulatorOptions } from "../simulator/server.js";
 import { resolveConnection } from "./connection-options.js";
 import type { CommandFlags } from "./options.js";
 import { profileForOutput, resolveOutput } from "./output-options.js";
 import { resolveSimulator } from "./simulator-options.js";
-import { tailLive } from "./tail.js";
+import { type LiveTarget, tailLive } from "./tail.js";
+
+/** The in-process simulator as a live target: any token does, no account (demo, forward --demo). */
+export function simulatorTarget(url: string): LiveTarget {
+  return {
+    url,
+    customer: "demo",
+    tokenOrigin: "demo",
+    tokens: {
+      source: "env",
+      canRefresh: false,
+      getToken: async () => "demo-token",
+      secrets: () => [],
+    },
+  };
+}
+
+export function demoBanner(options: SimulatorOptions): string {
+  return `demo feed: ${options.rate} scans/s from ${options.devices} simulated scanners (seed ${options.seed}; --seed repeats it); Ctrl-C to stop`;
+}
 
 /**
  * The simulated feed in-process on a loopback port, tailed over a real WebSocket exactly
@@ -19,24 +39,11 @@ export async function runDemo(ctx: Context, flags: CommandFlags<"demo">): Promis
   try {
     return await tailLive(
       ctx,
-      {
-        url: simulator.url,
-        customer: "demo",
-        tokenOrigin: "demo",
-        tokens: {
-          source: "env",
-          canRefresh: false,
-          getToken: async () => "demo-token",
-          secrets: () => [],
-        },
-      },
+      simulatorTarget(simulator.url),
       setup,
       connection,
       flags.verbose === true,
-      (status) =>
-        status.info(
-          `demo feed: ${simOptions.rate} scans/s from ${simOptions.devices} simulated scanners (seed ${simOptions.seed}; --seed repeats it); Ctrl-C to stop`,
-        ),
+      (status) => status.info(demoBanner(simOptions)),
     );
   } finally {
     await simulator.close();
