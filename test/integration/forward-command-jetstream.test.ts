@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeContext, runCli } from "../helpers/context.js";
 import { type NatsServer, startNatsServer } from "../helpers/nats-server.js";
+import { runBin } from "../helpers/spawn-bin.js";
 import { event, startTestServer, type TestServer } from "../helpers/ws-server.js";
 
 const TOKEN = "test-token-abcdef123456";
@@ -133,5 +137,22 @@ describe("scantail forward <nats://…>", () => {
       { id: events[0]!.event_id, body: frames[0], subject: "scans.M2_SR_1" },
       { id: events[1]!.event_id, body: frames[1], subject: "scans.M2SR2" },
     ]);
+  });
+
+  it("the built binary loads the NATS client (CommonJS inside the bundle) and forwards --demo", async () => {
+    nats = await startNatsServer();
+    const config = mkdtempSync(join(tmpdir(), "scantail-forward-"));
+    try {
+      const { code, stdout, stderr } = await runBin(
+        ["forward", nats.url, "--demo", "--rate", "500", "-n", "20", "--create-stream", "DEMO"],
+        { env: { SCANTAIL_CONFIG_DIR: config } },
+      );
+      expect(stderr).toMatch(/forwarded 20 events to nats:\/\/127\.0\.0\.1:\d+: 20 delivered/);
+      expect(code).toBe(0);
+      expect(stdout).toBe("");
+      expect((await stored(nats, "DEMO")).count).toBe(20);
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
   });
 });
