@@ -112,7 +112,7 @@ function checkDemoFlags(flags: ForwardFlags): void {
  * `scantail forward <destination>`: tails the live feed as tail does (same sign-in,
  * filters, reconnects, --count, --timeout) and delivers every matching event to a webhook
  * or JetStream; nothing goes to stdout. One line per delivery on a terminal, problems also
- * on a pipe, and a closing summary (docs/forward.md).
+ * on a pipe, and a closing summary (README, "forward"; details in docs/forward.md).
  */
 export async function runForward(ctx: Context, raw: string, flags: ForwardFlags): Promise<number> {
   checkDemoFlags(flags);
