@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeContext, runCli } from "../helpers/context.js";
+import { makeContext, runCli, startCli } from "../helpers/context.js";
 import { type NatsServer, startNatsServer } from "../helpers/nats-server.js";
 import { runBin } from "../helpers/spawn-bin.js";
 import { event, startTestServer, type TestServer } from "../helpers/ws-server.js";
@@ -137,6 +137,30 @@ describe("scantail forward <nats://…>", () => {
       { id: events[0]!.event_id, body: frames[0], subject: "scans.M2_SR_1" },
       { id: events[1]!.event_id, body: frames[1], subject: "scans.M2SR2" },
     ]);
+  });
+
+  it("SIGTERM: the outstanding acknowledgements are awaited, exit 143; every event counted delivered is stored", async () => {
+    nats = await startNatsServer();
+    const { done, ctx: running } = startCli(
+      ["forward", nats.url, "--demo", "--rate", "300", "--create-stream", "SCANS"],
+      makeContext({ stderrTTY: true, env: { NO_COLOR: "1" }, random: () => 0 }),
+    );
+    await running.stderr.waitFor((text) => (text.match(/\[ack\]/g) ?? []).length >= 15);
+    running.abort("SIGTERM");
+    const { code, stdout, stderr } = await done;
+    expect(code).toBe(143);
+    expect(stdout).toBe("");
+    const m = /: (\d+) delivered, 0 retried, 0 rejected, 0 deduplicated(?:, (\d+) failed)?\n/.exec(
+      stderr,
+    );
+    expect(m, stderr).not.toBeNull();
+    const delivered = Number(m![1]);
+    const failed = Number(m![2] ?? 0);
+    expect(delivered).toBeGreaterThanOrEqual(15);
+    const { count } = await stored(nats, "SCANS");
+    // Nothing acknowledged is lost; an event cut off before its ack may be stored, uncounted.
+    expect(count).toBeGreaterThanOrEqual(delivered);
+    expect(count).toBeLessThanOrEqual(delivered + failed);
   });
 
   it("the built binary loads the NATS client (CommonJS inside the bundle) and forwards --demo", async () => {
