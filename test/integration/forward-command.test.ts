@@ -105,6 +105,34 @@ describe("scantail forward <webhook>", () => {
     expect(stderr).toMatch(/: 4 delivered, 1 retried, 0 rejected, 0 deduplicated\n$/);
   });
 
+  it("--request-timeout: a receiver that never answers is timed out and retried; -q keeps the problem lines", async () => {
+    const events = [event(), event()];
+    await feed(events.map((e) => JSON.stringify(e)));
+    receiver = await startWebhookReceiver((_r, index, res) => {
+      if (index > 0) res.end("ok"); // the first request hangs
+    });
+    const { code, stdout, stderr } = await runCli(
+      [
+        "forward",
+        receiver.url,
+        "--url",
+        server!.url,
+        "-n",
+        "2",
+        "--request-timeout",
+        "150ms",
+        "-q",
+      ],
+      ctxWith(),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toBe("");
+    expect(ids(receiver)).toEqual([events[0]!.event_id, events[0]!.event_id, events[1]!.event_id]);
+    expect(stderr).toMatch(
+      /^\d\d:\d\d:\d\d {2}\[timeout\] \S+ {2}\d+ ms retrying in 0 ms: no answer within 150 ms\n$/,
+    );
+  });
+
   it("a 400 is reported on stderr, counted as rejected and skipped; the run goes on (exit 0)", async () => {
     const events = [event(), event(), event()];
     await feed(events.map((e) => JSON.stringify(e)));
