@@ -7,7 +7,6 @@ import {
 } from "./commands/options.js";
 import type { Context } from "./context.js";
 import { EXIT, ScantailError, UsageError } from "./errors.js";
-import { redactSecrets } from "./util/redact.js";
 import { didYouMean } from "./util/suggest.js";
 
 declare const SCANTAIL_VERSION: string | undefined;
@@ -60,6 +59,7 @@ const ABOUT = {
   scantail --code '^0400' -o table         codes starting 0400, as a table
   scantail -o ndjson --tee scans.ndjson    keep a recording while piping
   scantail -n 1 --timeout 30s              wait for one scan; exit 124 after 30s
+  scantail --since 10m                     the last ten minutes from the history, then live
 `),
   },
   demo: {
@@ -69,6 +69,16 @@ const ABOUT = {
   scantail demo --rate 50 -o ndjson | head a quick sample as NDJSON
   scantail demo --reject 500,500,ok        watch the client retry a failing handshake
   scantail demo --stall-after 10s --heartbeat 2s   see a dead link detected
+  scantail demo --since 10m                the simulator's stored past, then live
+  scantail demo --drop-after 6s -o ndjson  drops, each gap filled from the history
+`),
+  },
+  events: {
+    description: "stored events from the REST event history, oldest first (experimental)",
+    examples: examples(`  scantail events                          the last hour's scans
+  scantail events --since 15m -s M2SR121103132   did my test scan arrive?
+  scantail events --since 2026-11-26T08:00 --until 2026-11-26T09:00 -o csv > shift.csv
+  scantail events --since 1700000000000 -o ndjson | jq -r .scan_code
 `),
   },
   simulate: {
@@ -211,6 +221,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
 
   define("tail", async (flags) => (await commands()).runTail(ctx, flags));
   define("demo", async (flags) => (await commands()).runDemo(ctx, flags));
+  define("events", async (flags) => (await commands()).runEvents(ctx, flags));
   define("simulate", async (flags) => (await commands()).runSimulate(ctx, flags));
   define(
     "replay",
@@ -370,17 +381,17 @@ export function reportError(error: unknown, ctx: Context, verbose: boolean): num
     return EXIT.usage;
   }
   if (error instanceof ScantailError) {
-    ctx.stderr.write(`scantail: ${redactSecrets(error.message)}\n`);
-    if (error.hint) ctx.stderr.write(`  ${redactSecrets(error.hint)}\n`);
+    ctx.stderr.write(`scantail: ${ctx.redactor.redact(error.message)}\n`);
+    if (error.hint) ctx.stderr.write(`  ${ctx.redactor.redact(error.hint)}\n`);
     if (verbose && error.cause instanceof Error && error.cause.stack)
-      ctx.stderr.write(`${redactSecrets(error.cause.stack)}\n`);
+      ctx.stderr.write(`${ctx.redactor.redact(error.cause.stack)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   ctx.stderr.write(
-    `scantail: unexpected error: ${redactSecrets(message)}${verbose ? "" : " (run with --verbose for details)"}\n`,
+    `scantail: unexpected error: ${ctx.redactor.redact(message)}${verbose ? "" : " (run with --verbose for details)"}\n`,
   );
   if (verbose && error instanceof Error && error.stack)
-    ctx.stderr.write(`${redactSecrets(error.stack)}\n`);
+    ctx.stderr.write(`${ctx.redactor.redact(error.stack)}\n`);
   return EXIT.failure;
 }

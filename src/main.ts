@@ -5,7 +5,7 @@
 import { writeSync } from "node:fs";
 import type { Context } from "./context.js";
 import { EXIT, exitCodeForSignal, type StopSignal } from "./errors.js";
-import { redactingStream, sharedRedactor } from "./util/redact.js";
+import { Redactor, redactingStream } from "./util/redact.js";
 
 const argv = process.argv.slice(2);
 declare const SCANTAIL_VERSION: string | undefined;
@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     return;
   }
   const controller = new AbortController();
+  // What this run learns of secrets (tokens, refresh tokens, passwords) is masked everywhere.
+  const redactor = new Redactor();
   let signalName: StopSignal | undefined;
   let signals = 0;
   const onSignal = (name: StopSignal) => {
@@ -42,14 +44,14 @@ async function main(): Promise<void> {
   const ctx: Context = {
     stdout: process.stdout,
     // Every diagnostic line passes the redactor: whatever printed it, a secret is masked.
-    stderr: redactingStream(process.stderr, sharedRedactor),
+    stderr: redactingStream(process.stderr, redactor),
     stdin: process.stdin,
     env: process.env,
     signal: controller.signal,
     signalName: () => signalName,
     now: Date.now,
     cwd: process.cwd(),
-    redactor: sharedRedactor,
+    redactor,
     setTerminalRestore: (sequence) => {
       terminalRestore = sequence;
     },

@@ -6,7 +6,7 @@ import {
   UNCHANGED,
 } from "../config/store.js";
 import { AuthError } from "../errors.js";
-import { type Redactor, sharedRedactor } from "../util/redact.js";
+import type { Redactor } from "../util/redact.js";
 import { cognitoEndpoint, refreshTokens } from "./cognito.js";
 import { jwtExpiry } from "./jwt.js";
 
@@ -115,10 +115,10 @@ export function createTokenProvider(options: {
   tokenKind: TokenKind;
   now: () => number;
   signal?: AbortSignal;
-  /** Learns every token and refresh token this provider holds (default: the shared one). */
-  redactor?: Redactor;
+  /** Learns every token and refresh token this provider holds. */
+  redactor: Redactor;
 }): TokenProvider {
-  const redactor = options.redactor ?? sharedRedactor;
+  const redactor = options.redactor;
   const envToken = options.env.SCANTAIL_TOKEN;
   if (envToken) {
     redactor.add(envToken);

@@ -22,12 +22,13 @@ export async function runDoctor(ctx: Context, flags: DoctorFlags): Promise<ExitC
   const waitMs = parseDuration(flags.wait ?? "30s", "--wait");
   const name = profileName(flags, ctx);
   const reporter = flags.json
-    ? jsonReporter(ctx.stdout)
+    ? jsonReporter(ctx.stdout, ctx.redactor)
     : textReporter(
         ctx.stdout,
         await loadChalk(
           colorLevel(parseColorMode(flags.color), ctx.env, ctx.stdout.isTTY === true),
         ),
+        ctx.redactor,
       );
   const exitCode = await runChecks(
     DOCTOR_CHECKS,

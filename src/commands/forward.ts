@@ -19,8 +19,8 @@ import { forwardOutput } from "../outputs/forward-output.js";
 import type { Output } from "../outputs/output.js";
 import { DEFAULT_SUBJECT } from "../outputs/subject.js";
 import type { StatusReporter } from "../run/status.js";
+import { parseWhen } from "../sources/when.js";
 import { parseDuration, parsePositiveInt } from "../util/duration.js";
-import { registerSecret } from "../util/redact.js";
 import { resolveConnection } from "./connection-options.js";
 import { demoBanner, simulatorTarget } from "./demo.js";
 import {
@@ -44,6 +44,7 @@ const ACCOUNT_FLAGS = [
   ["url", "--url"],
   ["customer", "--customer"],
   ["tokenKind", "--token-kind"],
+  ["baseUrl", "--base-url"],
 ] as const;
 
 /** Everything about the destination, checked before any I/O (exit 2 on bad input). */
@@ -118,15 +119,19 @@ export async function runForward(ctx: Context, raw: string, flags: ForwardFlags)
   checkDemoFlags(flags);
   const connection = resolveConnection(flags);
   const simulator = flags.demo ? resolveSimulator(flags, ctx.now) : undefined;
+  const since =
+    flags.since !== undefined ? parseWhen(flags.since, ctx.now(), "--since") : undefined;
   // From the environment only: a flag would put it in `ps` and shell history.
   const secret = ctx.env.SCANTAIL_FORWARD_SECRET || undefined;
-  registerSecret(secret);
+  if (secret) ctx.redactor.add(secret);
   const plan = planForward(raw, flags);
-  for (const value of plan.destination.secrets) registerSecret(value);
+  for (const value of plan.destination.secrets) ctx.redactor.add(value);
   // No format: nothing goes to stdout. The run controls and filters are tail's.
   const setup = resolveOutput({ ...flags, header: undefined, format: "ndjson" }, ctx);
   const account = simulator ? undefined : await openAccount(ctx, flags);
-  const target = account ? resolveLiveTarget(ctx, flags, account) : undefined;
+  const target = account
+    ? resolveLiveTarget(ctx, flags, account, `forward to ${plan.destination.label}`)
+    : undefined;
   const quiet = flags.quiet === true;
 
   const chalk = await loadChalk(colorLevel(setup.colorMode, ctx.env, ctx.stderr.isTTY === true));
@@ -185,7 +190,8 @@ export async function runForward(ctx: Context, raw: string, flags: ForwardFlags)
       const { startSimulator } = await import("../simulator/server.js");
       const sim = await startSimulator({ ...simulator, host: "127.0.0.1", port: 0 });
       try {
-        code = await forwardTo(simulatorTarget(sim.url), (s) => s.info(demoBanner(simulator)));
+        const target = simulatorTarget(ctx, sim, { since, gapFill: flags.gapFill !== false });
+        code = await forwardTo(target, (s) => s.info(demoBanner(simulator)));
       } finally {
         await sim.close();
       }

@@ -12,7 +12,7 @@ import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { ask, readAllStdin } from "../util/prompt.js";
-import { redactUrl, sharedRedactor } from "../util/redact.js";
+import { redactUrl } from "../util/redact.js";
 import { type GlobalFlags, openStore, profileName } from "./common.js";
 
 export interface LoginFlags extends GlobalFlags {
@@ -32,7 +32,7 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   const profile = await store.profile(name);
   const interactive = ctx.stdin.isTTY === true && !flags.passwordStdin && !flags.tokenStdin;
   const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);
-  const secrets = ctx.redactor ?? sharedRedactor;
+  const secrets = ctx.redactor;
   // --password-stdin / --token-stdin on a terminal would otherwise wait without a word.
   const waitingOnTerminal = (what: string) => {
     if (ctx.stdin.isTTY)

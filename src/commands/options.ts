@@ -161,12 +161,48 @@ export const CONNECTION_OPTIONS = {
   insecure: toggle("--insecure", "allow unencrypted ws:// to a host that is not loopback"),
 } as const;
 
+/** Stored events before and between live ones (tail, demo, forward). */
+export const HISTORY_OPTIONS = {
+  since: value(
+    "--since <when>",
+    "first the stored events since then — 15m, 2h, an ISO 8601 time or epoch ms — then live",
+  ),
+  baseUrl: value(
+    "--base-url <url>",
+    "Insight API base URL for stored events (env SCANTAIL_BASE_URL; stored at login)",
+  ),
+  gapFill: negatable(
+    "--no-gap-fill",
+    "after a reconnect, do not fetch the events of the gap from the event history",
+  ),
+} as const;
+
+/** What demo takes of the history group: its history is the simulator's. */
+export const DEMO_HISTORY_OPTIONS = pick(HISTORY_OPTIONS, ["since", "gapFill"]);
+
+/** `scantail events`: one window of stored events. */
+export const EVENTS_OPTIONS = {
+  since: value(
+    "--since <when>",
+    "window start: a duration back from now (15m, 2h), an ISO 8601 time or epoch ms",
+    { default: "1h" },
+  ),
+  until: value("--until <when>", "window end, in the same forms (default: now)"),
+  baseUrl: HISTORY_OPTIONS.baseUrl,
+} as const;
+
 /** What demo takes of the connection group: its feed is local, its URL and token fixed. */
 export const DEMO_CONNECTION_OPTIONS = pick(CONNECTION_OPTIONS, [
   "reconnect",
   "maxRetries",
   "heartbeat",
   "renewAfter",
+]);
+/** What events takes: which customer, which token, whether http:// may carry it. */
+export const EVENTS_CONNECTION_OPTIONS = pick(CONNECTION_OPTIONS, [
+  "customer",
+  "tokenKind",
+  "insecure",
 ]);
 /** What doctor takes: where to connect and with which token, nothing about staying up. */
 export const DOCTOR_CONNECTION_OPTIONS = pick(CONNECTION_OPTIONS, [
@@ -216,6 +252,14 @@ export const FAULT_OPTIONS = {
   resend: value(
     "--resend <n>",
     "send the last n events again to every new connection (duplicates to drop)",
+  ),
+  historyIgnoreWindow: toggle(
+    "--history-ignore-window",
+    "the REST history ignores start_time_millis/end_time_millis (the client must filter)",
+  ),
+  historyReject: value(
+    "--history-reject <statuses>",
+    "answer successive REST history requests with these HTTP statuses, then serve: e.g. 503,ok",
   ),
 } as const;
 
@@ -341,6 +385,13 @@ export const COMMAND_OPTIONS = {
     "Filters:": FILTER_OPTIONS,
     "Output:": OUTPUT_OPTIONS,
     "Connection:": CONNECTION_OPTIONS,
+    "History:": HISTORY_OPTIONS,
+  },
+  events: {
+    "Window:": EVENTS_OPTIONS,
+    "Filters:": FILTER_OPTIONS,
+    "Output:": OUTPUT_OPTIONS,
+    "Connection:": EVENTS_CONNECTION_OPTIONS,
   },
   demo: {
     "Filters:": FILTER_OPTIONS,
@@ -348,6 +399,7 @@ export const COMMAND_OPTIONS = {
     "Simulated feed:": SIMULATED_FEED_OPTIONS,
     "Simulator faults:": FAULT_OPTIONS,
     "Connection:": DEMO_CONNECTION_OPTIONS,
+    "History:": DEMO_HISTORY_OPTIONS,
   },
   simulate: {
     "Options:": SIMULATE_OPTIONS,
@@ -363,12 +415,17 @@ export const COMMAND_OPTIONS = {
   logout: {},
   status: { "Options:": JSON_OPTIONS },
   config: { "Options:": JSON_OPTIONS },
-  doctor: { "Options:": DOCTOR_OPTIONS, "Connection:": DOCTOR_CONNECTION_OPTIONS },
+  doctor: {
+    "Options:": DOCTOR_OPTIONS,
+    "Connection:": DOCTOR_CONNECTION_OPTIONS,
+    "History:": pick(HISTORY_OPTIONS, ["baseUrl"]),
+  },
   forward: {
     "Forward:": FORWARD_OPTIONS,
     "Filters:": FILTER_OPTIONS,
     "Run:": FORWARD_RUN_OPTIONS,
     "Connection:": FORWARD_CONNECTION_OPTIONS,
+    "History:": HISTORY_OPTIONS,
     "Simulated feed (--demo):": FORWARD_DEMO_FEED_OPTIONS,
     "Simulator faults (--demo):": FAULT_OPTIONS,
   },

@@ -31,6 +31,8 @@ export interface Profile {
   /** websocket_url from auth-information: used when `url` is not set. */
   discoveredUrl?: string;
   auth?: StoredAuth;
+  /** The Authorization spelling and token kind the REST history accepted last time. */
+  restAuth?: { scheme: "raw" | "bearer"; kind: TokenKind };
 }
 
 export interface StoreData {
@@ -50,6 +52,10 @@ const SCHEMA = {
         tokenKind: { enum: ["access", "id"] },
         format: stringProp,
         discoveredUrl: stringProp,
+        restAuth: {
+          type: "object",
+          properties: { scheme: { enum: ["raw", "bearer"] }, kind: { enum: ["access", "id"] } },
+        },
         auth: {
           type: "object",
           properties: {

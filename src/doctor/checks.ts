@@ -2,6 +2,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { canRefresh, createTokenProvider, tokenExpiry } from "../auth/tokens.js";
+import { historyAccessFor } from "../commands/history-access.js";
 import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
 import { ConfigStore } from "../config/store.js";
 import { EXIT } from "../errors.js";
@@ -11,8 +12,9 @@ import { FeedConnection, HANDSHAKE_TIMEOUT_MS } from "../feed/connection.js";
 import { BinaryFrame, frameText } from "../feed/frame.js";
 import { classifyHandshake } from "../feed/handshake.js";
 import { buildFeedUrl, MAX_PAYLOAD } from "../feed/open-feed.js";
+import { checkRest } from "../sources/history-check.js";
 import { formatDuration } from "../util/duration.js";
-import { redactSecrets, redactUrl, registerSecret } from "../util/redact.js";
+import { redactUrl } from "../util/redact.js";
 import { sanitize } from "../util/sanitize.js";
 import { type CheckResult, type DoctorCheck, type DoctorRun, failure } from "./check.js";
 
@@ -24,6 +26,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   { name: "config", run: checkConfig },
   { name: "settings", run: checkSettings },
   { name: "token", run: checkToken },
+  { name: "rest", run: checkRestHistory },
   { name: "dns", run: checkDns },
   { name: "tls", run: checkTls },
   { name: "handshake", run: checkHandshake },
@@ -126,11 +129,12 @@ async function checkToken({ ctx, profileName: name, facts }: DoctorRun): Promise
       tokenKind: kind,
       now: ctx.now,
       signal: ctx.signal,
+      redactor: ctx.redactor,
     });
     const auth = facts.profile.auth;
     const before = !fromEnv && auth ? tokenExpiry(auth, kind) : undefined;
     const token = await provider.getToken({ force: false });
-    registerSecret(token);
+    ctx.redactor.add(token);
     facts.token = token;
     const after = fromEnv
       ? undefined
@@ -293,7 +297,7 @@ async function checkHandshake({ ctx, facts }: DoctorRun): Promise<CheckResult[]>
           name: "handshake",
           state: "fail",
           // Redacted before it is cut: a body echoing the token must not keep its start.
-          detail: `HTTP ${verdict.status}${body ? `: ${sanitize(redactSecrets(body).replace(/\s+/g, " ").slice(0, 200))}` : ""}`,
+          detail: `HTTP ${verdict.status}${body ? `: ${sanitize(ctx.redactor.redact(body).replace(/\s+/g, " ").slice(0, 200))}` : ""}`,
           hint:
             verdict.kind === "auth"
               ? `the token was refused: it may be expired or the wrong kind for this URL (${kind} now; /latest/ wants access, /prod/ wants id with customer=)${verdict.status === 403 ? "; API Gateway also answers 403 for a wrong stage in the URL" : ""}`
@@ -374,6 +378,56 @@ async function checkLimits(): Promise<CheckResult[]> {
       state: "info",
       detail:
         "API Gateway closes idle connections after 10 min and every connection after 2 h; scantail reconnects at once and renews at 110 min",
+    },
+  ];
+}
+
+/**
+ * The REST event history (experimental: its window parameters are not publicly
+ * documented): base URL reachable, token accepted and with which Authorization
+ * spelling, one page read. Never stops the chain — the live feed does not need it — so
+ * a failure is a warning with its reason.
+ */
+async function checkRestHistory({
+  ctx,
+  flags,
+  profileName: name,
+  facts,
+}: DoctorRun): Promise<CheckResult[]> {
+  const settings = need(facts.settings, "the settings");
+  const store = need(facts.store, "the config store");
+  const baseUrl = settings.baseUrl.value;
+  const customer = settings.customer.value;
+  if (!baseUrl || !customer) {
+    return [
+      {
+        name: "rest",
+        state: "skip",
+        detail: `event history (experimental): no ${baseUrl ? "customer ID" : "base URL"}; events, --since and gap fill are off`,
+        hint: baseUrl
+          ? "pass --customer or set SCANTAIL_CUSTOMER"
+          : "pass --base-url, set SCANTAIL_BASE_URL, or `scantail config set baseUrl <url>`",
+      },
+    ];
+  }
+  const access = historyAccessFor(ctx, {
+    baseUrl,
+    customer,
+    tokenKind: settings.tokenKind.value,
+    store,
+    profileName: name,
+    profile: facts.profile,
+    insecure: flags.insecure === true,
+  });
+  const result = await checkRest({ ...access, baseUrl, signal: ctx.signal });
+  return [
+    {
+      name: "rest",
+      state: result.ok ? "ok" : "warn",
+      detail: `event history (experimental): ${result.detail}`,
+      hint: result.ok
+        ? undefined
+        : "events, --since and gap fill need it; the live feed does not (see README, History)",
     },
   ];
 }

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { OutputStream } from "../context.js";
 import type { ExitCode } from "../errors.js";
-import { redactSecrets } from "../util/redact.js";
+import type { Redactor } from "../util/redact.js";
 import type { CheckResult, CheckState } from "./check.js";
 
 /** Where doctor's lines go: text as each check finishes, or one JSON document at the end. */
@@ -11,15 +11,19 @@ export interface DoctorReporter {
 }
 
 /** Secrets never reach the report, whatever a server or an error echoed. */
-function redacted(result: CheckResult): CheckResult {
+function redacted(result: CheckResult, redactor: Redactor): CheckResult {
   return {
     ...result,
-    detail: redactSecrets(result.detail),
-    ...(result.hint ? { hint: redactSecrets(result.hint) } : {}),
+    detail: redactor.redact(result.detail),
+    ...(result.hint ? { hint: redactor.redact(result.hint) } : {}),
   };
 }
 
-export function textReporter(out: OutputStream, chalk: ChalkInstance): DoctorReporter {
+export function textReporter(
+  out: OutputStream,
+  chalk: ChalkInstance,
+  redactor: Redactor,
+): DoctorReporter {
   const symbols: Record<CheckState, string> = {
     ok: chalk.green("✓"),
     fail: chalk.red("✗"),
@@ -29,7 +33,7 @@ export function textReporter(out: OutputStream, chalk: ChalkInstance): DoctorRep
   };
   return {
     check(result) {
-      const safe = redacted(result);
+      const safe = redacted(result, redactor);
       out.write(`${symbols[safe.state]} ${safe.name.padEnd(12)} ${safe.detail}\n`);
       if (safe.hint && safe.state !== "ok") {
         out.write(`  ${" ".repeat(12)} ${chalk.dim(`→ ${safe.hint}`)}\n`);
@@ -39,11 +43,11 @@ export function textReporter(out: OutputStream, chalk: ChalkInstance): DoctorRep
   };
 }
 
-export function jsonReporter(out: OutputStream): DoctorReporter {
+export function jsonReporter(out: OutputStream, redactor: Redactor): DoctorReporter {
   const checks: CheckResult[] = [];
   return {
     check(result) {
-      checks.push(redacted(result));
+      checks.push(redacted(result, redactor));
     },
     finish(exitCode) {
       out.write(`${JSON.stringify({ ok: exitCode === 0, exitCode, checks }, null, 2)}\n`);

@@ -1,5 +1,5 @@
 /**
- * One live-feed event (api_version "0.5", insight-api.md §1). Every field is optional
+ * One live-feed event (api_version "0.5", docs/insight-api.md §1). Every field is optional
  * because the docs' example may be incomplete; unknown fields are kept as received.
  */
 export interface ScanEvent {

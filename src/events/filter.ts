@@ -28,7 +28,7 @@ export function splitList(values: readonly string[] | string | undefined): strin
 }
 
 /**
- * Symbology names are spelled inconsistently (`EAN-13` but `CODE 128`, insight-api.md):
+ * Symbology names are spelled inconsistently (`EAN-13` but `CODE 128`, docs/insight-api.md §1):
  * compare them ignoring case, spaces, `-` and `_`.
  */
 export function normalizeSymbology(name: string): string {
@@ -85,7 +85,7 @@ export function compileCodeRegExp(source: string, options: RegExpOptions = {}): 
 
 /**
  * Compiles every filter once into one predicate. Kinds combine with AND, values of one
- * kind with OR, exclusions apply after the keeps (cli-contract.md).
+ * kind with OR, exclusions apply after the keeps (README "Watching and filtering").
  */
 export function compileFilter(options: FilterOptions): EventPredicate {
   const checks: EventPredicate[] = [];

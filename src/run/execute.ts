@@ -18,7 +18,7 @@ import { sanitize } from "../util/sanitize.js";
 import { Sink } from "../util/sink.js";
 import { setLongTimeout } from "../util/timers.js";
 import { createClassifier } from "./classify.js";
-import { RecentIds } from "./dedupe.js";
+import { liveDedupe } from "./dedupe.js";
 import type { OutputPlan } from "./plan.js";
 import { RunStats } from "./stats.js";
 import { StatusReporter } from "./status.js";
@@ -39,9 +39,6 @@ export interface ExecuteOptions {
   outputs?: (status: StatusReporter, signal: AbortSignal) => Promise<Output[]>;
   stdout?: boolean;
 }
-
-/** How many recent event ids a live run remembers to drop duplicates. */
-const DEDUPE_WINDOW = 10_000;
 
 /**
  * Runs a source through the pipeline with the run controls: --count, --timeout (124 when
@@ -139,7 +136,7 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
           classify: createClassifier(plan.filterOptions),
           outputs,
           count: plan.count,
-          recent: feed.live ? new RecentIds(DEDUPE_WINDOW) : undefined,
+          recent: feed.live ? liveDedupe(ctx.now) : undefined,
           strict: options.strict,
           stats,
           status,

@@ -86,21 +86,9 @@ function maskFragments(text: string, secret: string): string {
   return out;
 }
 
-/**
- * The Redactor behind `registerSecret`/`redactSecrets`, for callers that have no Context
- * at hand yet; main.ts and the test contexts hand this same one to `ctx.redactor`, so
- * both ways see the same secrets until every caller uses the Context's.
- */
-export const sharedRedactor = new Redactor();
-
-/** Remembers a secret so that every later error text and log line has it removed. */
-export function registerSecret(secret: string | undefined): void {
-  sharedRedactor.add(secret);
-}
-
-/** Removes every known secret (and any token= query value) from a text. */
+/** Removes the given secrets (and any token= value, anything JWT-shaped) from a text. */
 export function redactSecrets(text: string, secrets: Iterable<string | undefined> = []): string {
-  return sharedRedactor.redact(text, secrets);
+  return new Redactor(secrets).redact(text);
 }
 
 /**

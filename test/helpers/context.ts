@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { run } from "../../src/cli.js";
 import type { Context } from "../../src/context.js";
-import { sharedRedactor } from "../../src/util/redact.js";
+import { Redactor } from "../../src/util/redact.js";
 
 /** An in-memory stdout/stderr that records everything written, with optional TTY traits. */
 export class MemoryStream extends Writable {
@@ -128,7 +128,7 @@ export function makeContext(
     now: options.now ?? Date.now,
     random: options.random,
     cwd: process.cwd(),
-    redactor: sharedRedactor,
+    redactor: new Redactor(),
     abort(name = "SIGINT") {
       signalName = name;
       controller.abort();

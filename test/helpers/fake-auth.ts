@@ -60,7 +60,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * The Insight auth-information endpoint and a Cognito InitiateAuth endpoint on loopback,
- * with the real request and response shapes of insight-api.md §2 (error bodies and
+ * with the real request and response shapes of docs/insight-api.md §2 (error bodies and
  * challenges included).
  */
 export async function startFakeAuth(initial: Partial<FakeAuthOptions> = {}): Promise<FakeAuth> {

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeContext, runCli, startCli } from "../helpers/context.js";
+import { restItems, startFakeRest } from "../helpers/fake-rest.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 import { event, startTestServer, type TestServer } from "../helpers/ws-server.js";
 
@@ -231,6 +232,63 @@ describe("scantail forward <webhook>", () => {
     }
   });
 
+  it("gap fill is tail's: after a dropped connection the gap's events are forwarded from the history, in order, each once", async () => {
+    for (const [extra, expected] of [
+      [
+        ["-n", "5"],
+        [0, 1, 2, 3, 4],
+      ],
+      [
+        ["-n", "3", "--no-gap-fill"],
+        [0, 1, 4],
+      ],
+    ] as const) {
+      const items = restItems(5, Math.floor(Date.now() / 1000) - 20);
+      const live = (item: Record<string, unknown>) =>
+        JSON.stringify({
+          event_id: item.id,
+          event_type: item.type,
+          time_created: Number(item.created) * 1000,
+          device_serial: item.device_id,
+          scan_code: item.scan_code,
+        });
+      const rest = await startFakeRest({ items });
+      server = await startTestServer({
+        onConnection: (ws, index) => {
+          if (index === 1) {
+            ws.send(live(items[0]!));
+            ws.send(live(items[1]!), () => ws.terminate()); // dropped: 2 and 3 are lost
+          } else ws.send(live(items[4]!));
+        },
+      });
+      receiver = await startWebhookReceiver();
+      const { code, stdout, stderr } = await runCli(
+        [
+          "forward",
+          receiver.url,
+          "--url",
+          server.url,
+          "--base-url",
+          rest.baseUrl,
+          "--customer",
+          "c1",
+          "--timeout",
+          "5s",
+          ...extra,
+        ],
+        ctxWith(),
+      );
+      await rest.close();
+      expect(code, stderr).toBe(0);
+      expect(stdout).toBe("");
+      expect(ids(receiver)).toEqual(expected.map((i) => items[i]!.id));
+      await server.close();
+      await receiver.close();
+      server = undefined;
+      receiver = undefined;
+    }
+  });
+
   it("on a terminal: one line per delivery on stderr; -q silences them and the summary", async () => {
     const events = [event(), event()];
     await feed(events.map((e) => JSON.stringify(e)));
@@ -288,6 +346,11 @@ describe("scantail forward <webhook>", () => {
       [["forward", receiver.url, "--rate", "5"], /--rate needs --demo/],
       [["forward", receiver.url, "--demo", "--url", server.url], /--url does not go with --demo/],
       [["forward", receiver.url, "--demo", "--rate", "fast"], /invalid --rate/],
+      [
+        ["forward", receiver.url, "--demo", "--base-url", "http://127.0.0.1:1"],
+        /--base-url does not go with --demo/,
+      ],
+      [["forward", receiver.url, "--since", "yesterday-ish"], /--since/],
       [["forward", receiver.url, "-n", "x"], /invalid --count/],
       [["forward", receiver.url, "--code", "("], /--code/],
       [["forward"], /missing required argument 'destination'/],

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { idKey, RecentIds } from "../../src/run/dedupe.js";
+import { idKey, liveDedupe } from "../../src/run/dedupe.js";
 import { makeContext, runCli, startCli } from "../helpers/context.js";
 import { event, startTestServer } from "../helpers/ws-server.js";
 
@@ -123,9 +123,10 @@ describe("memory stays bounded by bytes, not entries", () => {
       "5a2eb866-f037-4b19-8122-82692ff64f93",
     );
     expect(idKey(long)).not.toBe(idKey(`${long}y`));
-    const recent = new RecentIds(3);
-    expect(recent.seen(long)).toBe(false);
-    expect(recent.seen(long)).toBe(true);
+    const recent = liveDedupe(() => 1_700_000_000_000);
+    expect(recent.seen(long, 1_700_000_000_000)).toBe(false);
+    expect(recent.seen(long, 1_700_000_000_000)).toBe(true);
+    expect(recent.seen(`${long}y`, 1_700_000_000_000)).toBe(false);
   });
 });
 
