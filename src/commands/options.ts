@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import type { FilterOptions } from "../events/filter.js";
 import { EVENT_TYPES } from "../events/symbologies.js";
-import { FORMAT_NAMES, TIME_MODES } from "../format/names.js";
+import { DEVICE_SORTS, FORMAT_NAMES, TIME_MODES } from "../format/names.js";
 
 /*
  * Every option of every command, declared once: flag, value type, default, help text,
@@ -117,6 +117,11 @@ export const OUTPUT_OPTIONS = {
   }),
   header: negatable("--no-header", "csv/tsv/table without the header line"),
   wide: toggle("-w, --wide", "on a terminal, print every value whole (lines may wrap)"),
+  sort: value(
+    "--sort <key>",
+    "row order of -o devices (default: by gateway and station); battery puts the lowest first, latency the slowest p95, last-seen the newest, scans the busiest",
+    { choices: DEVICE_SORTS },
+  ),
   highlight: value(
     "--highlight <regex>",
     "mark matches of this regex in the scan code (pretty/table; does not filter)",

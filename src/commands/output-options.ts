@@ -11,6 +11,8 @@ import {
 import { EVENT_FIELDS, EVENT_TYPES, SYMBOLOGIES } from "../events/symbologies.js";
 import type { ColorMode } from "../format/color.js";
 import {
+  DEVICE_SORTS,
+  type DeviceSort,
   FORMAT_NAMES,
   type FormatName,
   resolveFormatName,
@@ -52,6 +54,8 @@ export interface OutputSetup {
   wide: boolean;
   /** `--highlight`: a regular expression source, known to compile (with `ignoreCase`). */
   highlight?: string;
+  /** `--sort`: the devices view's row order. */
+  sort?: DeviceSort;
   /** `-i`: `--code` and `--highlight` ignore case. */
   ignoreCase: boolean;
   /** `-q`: no banner, status lines or summary; errors and data warnings still shown. */
@@ -155,6 +159,9 @@ export function planOutput(
     }
   }
 
+  const sort = flags.sort as DeviceSort | undefined;
+  if (sort !== undefined && !DEVICE_SORTS.includes(sort))
+    throw new UsageError(`invalid --sort "${flags.sort}": expected ${DEVICE_SORTS.join(", ")}`);
   const ignoreCase = flags.ignoreCase === true;
   if (flags.highlight !== undefined)
     compileCodeRegExp(flags.highlight, { ignoreCase, flag: "--highlight" });
@@ -166,6 +173,7 @@ export function planOutput(
       ...(flags.header === false ? (["header"] as const) : []),
       ...(flags.highlight !== undefined ? (["highlight"] as const) : []),
       ...(flags.wide === true ? (["wide"] as const) : []),
+      ...(sort !== undefined ? (["sort"] as const) : []),
     ]);
   if (flags.tee === "") throw new UsageError("--tee needs a file name");
 
@@ -185,6 +193,7 @@ export function planOutput(
       header: flags.header !== false,
       wide: flags.wide === true,
       highlight: flags.highlight,
+      sort,
       ignoreCase,
       quiet: flags.quiet === true,
       strict: flags.strict === true,
