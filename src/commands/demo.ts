@@ -38,7 +38,7 @@ export function simulatorTarget(
 }
 
 export function demoBanner(options: SimulatorOptions): string {
-  return `demo feed: ${options.rate} scans/s from ${options.devices} simulated scanners (seed ${options.seed}; --seed repeats it); Ctrl-C to stop`;
+  return `demo: ${options.rate} scans/s, ${options.devices} scanners, seed ${options.seed}; Ctrl-C stops`;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
 import { checkFormatOptions } from "../format/registry.js";
 import { parseDuration, parsePositiveInt } from "../util/duration.js";
 import { hasGlob } from "../util/glob.js";
+import { sanitize } from "../util/sanitize.js";
 import { closest } from "../util/suggest.js";
 import {
   defaultOf,
@@ -128,7 +129,8 @@ export function planOutput(
   ) => {
     const match = closest(name, known, normalize);
     warnings.add(
-      `${what} "${name}" is not a known ${kind}${match ? ` (did you mean '${match}'?)` : ""}`,
+      // The name comes from the command line, but may hold anything: shown escaped.
+      `${what} "${sanitize(name)}" is not a known ${kind}${match ? ` (did you mean '${match}'?)` : ""}`,
     );
   };
 

@@ -50,7 +50,16 @@ export class RunStats {
     sanitize: (s: string) => string,
     width = Number.POSITIVE_INFINITY,
   ): string[] {
-    const lines = [`scantail: ${this.summaryLine(now)}`];
+    // The counts, wrapped at the terminal's width between parts, never inside one.
+    const lines: string[] = [];
+    let line = "scantail:";
+    for (const part of this.summaryLine(now).split(/(?<=,) /)) {
+      if (line !== "scantail:" && line.length + 1 + part.length > width) {
+        lines.push(line);
+        line = ` ${part}`;
+      } else line += ` ${part}`;
+    }
+    lines.push(line);
     const top = (map: Map<string, number>, label: string) => {
       if (map.size === 0) return;
       const sorted = [...map].sort((a, b) => b[1] - a[1]);

@@ -184,6 +184,40 @@ describe("odd files", () => {
   });
 });
 
+describe("odd values", () => {
+  it("--fields names that live on Object.prototype neither crash nor reach the terminal raw", async () => {
+    const file = join(tmp(), "r.ndjson");
+    writeFileSync(file, `${JSON.stringify(event({ constructor: "real" }))}\n`);
+    const fields = "__proto__,constructor,toString,\u001b]0;x\u0007";
+    for (const format of ["pretty", "table", "csv", "tsv", "ndjson"]) {
+      const r = await runCli(["replay", file, "-o", format, "--fields", fields]);
+      expect(r.code, `${format}: ${r.stderr}`).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain("\u001b]0;x");
+      if (format === "ndjson") expect(JSON.parse(r.stdout)).toEqual({ constructor: "real" });
+      else expect(r.stdout).toContain("real");
+    }
+  });
+
+  it("--timeout longer than a Node timer can wait (30d) does not fire at once", async () => {
+    const file = join(tmp(), "r.ndjson");
+    writeFileSync(file, `${JSON.stringify(event())}\n`);
+    const r = await runCli(["replay", file, "-o", "ndjson", "-n", "1", "--timeout", "30d"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/TimeoutOverflow/);
+  });
+
+  it("/dev/zero with a filter: memory stays bounded and Ctrl-C ends it", async () => {
+    const { done, ctx } = startCli(["replay", "/dev/zero", "-s", "M2SR121103132", "-o", "ndjson"]);
+    const before = process.memoryUsage().rss;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const grown = process.memoryUsage().rss - before;
+    ctx.abort("SIGINT");
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(grown).toBeLessThan(200 * 1024 * 1024);
+  });
+});
+
 describe("signals always end the run", () => {
   it("SIGINT while replay - waits for a silent writer", async () => {
     const { done, ctx } = startCli(["replay", "-", "-o", "ndjson"]);
