@@ -46,6 +46,7 @@ Examples:
   scantail -o ndjson | jq -r .scan_code   pipe events to other tools
   scantail -o devices                     which scanners report, battery and latency
   scantail doctor                         find the broken link from config to first event
+  scantail forward http://localhost:3000/scans   POST every scan to your service
 `;
 
 const examples = (lines: string) => `\nExamples:\n${lines}`;
@@ -123,6 +124,17 @@ const ABOUT = {
   scantail config set token-kind id        kebab-case works as the flags spell it
   scantail config list
   scantail config unset url
+`),
+  },
+  forward: {
+    description: "deliver live events to a webhook or a NATS JetStream subject",
+    examples:
+      examples(`  scantail forward https://hooks.example.com/scans --header 'X-Team: receiving'
+  scantail forward http://localhost:3000/scans --demo      the simulated feed, no account
+  SCANTAIL_FORWARD_SECRET=whsec_… scantail forward https://…  signed (Scantail-Signature)
+  scantail forward nats://127.0.0.1:4222 --create-stream SCANS
+  scantail forward nats://nats:4222 --subject 'scans.{gateway_id}.{device_serial}'
+  scantail forward https://… -s 'M2SR*' --max-attempts 10 -q   one family; give up after 10
 `),
   },
   doctor: {
@@ -234,6 +246,12 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
         .argument("[value]", "the value to set"),
   );
   define("doctor", async (flags) => (await commands()).runDoctor(ctx, flags));
+  define(
+    "forward",
+    async (flags, [destination]) => (await commands()).runForward(ctx, destination ?? "", flags),
+    (command) =>
+      command.argument("<destination>", "http(s)://host/path (webhook) or nats://host:port"),
+  );
 
   program
     .command("version")

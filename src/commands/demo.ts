@@ -1,10 +1,45 @@
 import type { Context } from "../context.js";
+import type { Simulator, SimulatorOptions } from "../simulator/server.js";
 import { parseWhen } from "../sources/when.js";
 import { resolveConnection } from "./connection-options.js";
 import type { CommandFlags } from "./options.js";
 import { profileForOutput, resolveOutput } from "./output-options.js";
 import { resolveSimulator } from "./simulator-options.js";
-import { tailLive } from "./tail.js";
+import { type LiveTarget, tailLive } from "./tail.js";
+
+/**
+ * The in-process simulator as a live target (demo, forward --demo): any token does, no
+ * account. The simulator keeps a history too, so --since and gap fill work as well.
+ */
+export function simulatorTarget(
+  ctx: Context,
+  simulator: Pick<Simulator, "url" | "baseUrl">,
+  history: { since?: number; gapFill: boolean },
+): LiveTarget {
+  const getToken = async () => "demo-token";
+  return {
+    url: simulator.url,
+    customer: "demo",
+    tokenOrigin: "demo",
+    tokens: { source: "env", canRefresh: false, getToken, secrets: () => [] },
+    history: {
+      access: {
+        baseUrl: simulator.baseUrl,
+        customer: "demo",
+        tokenKind: "access",
+        getToken,
+        now: ctx.now,
+        random: ctx.random,
+      },
+      since: history.since,
+      gapFill: history.gapFill,
+    },
+  };
+}
+
+export function demoBanner(options: SimulatorOptions): string {
+  return `demo: ${options.rate} scans/s, ${options.devices} scanners, seed ${options.seed}; Ctrl-C stops`;
+}
 
 /**
  * The simulated feed in-process on a loopback port, tailed over a real WebSocket exactly
@@ -22,37 +57,11 @@ export async function runDemo(ctx: Context, flags: CommandFlags<"demo">): Promis
   try {
     return await tailLive(
       ctx,
-      {
-        url: simulator.url,
-        customer: "demo",
-        tokenOrigin: "demo",
-        tokens: {
-          source: "env",
-          canRefresh: false,
-          getToken: async () => "demo-token",
-          secrets: () => [],
-        },
-        // The simulator keeps a history too: --since and gap fill work with no account.
-        history: {
-          access: {
-            baseUrl: simulator.baseUrl,
-            customer: "demo",
-            tokenKind: "access",
-            getToken: async () => "demo-token",
-            now: ctx.now,
-            random: ctx.random,
-          },
-          since,
-          gapFill: flags.gapFill !== false,
-        },
-      },
+      simulatorTarget(ctx, simulator, { since, gapFill: flags.gapFill !== false }),
       setup,
       connection,
       flags.verbose === true,
-      (status) =>
-        status.info(
-          `demo: ${simOptions.rate} scans/s, ${simOptions.devices} scanners, seed ${simOptions.seed}; Ctrl-C stops`,
-        ),
+      (status) => status.info(demoBanner(simOptions)),
     );
   } finally {
     await simulator.close();

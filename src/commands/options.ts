@@ -301,6 +301,74 @@ export const DOCTOR_OPTIONS = {
   ...JSON_OPTIONS,
 } as const;
 
+/** What forward takes of the output group: no format (nothing goes to stdout), the run controls. */
+export const FORWARD_RUN_OPTIONS = pick(OUTPUT_OPTIONS, [
+  "ignoreCase",
+  "count",
+  "timeout",
+  "summary",
+]);
+/** forward's --insecure covers both ends: a ws:// feed and an http:// destination off loopback. */
+export const FORWARD_CONNECTION_OPTIONS = {
+  ...pick(CONNECTION_OPTIONS, [
+    "url",
+    "customer",
+    "tokenKind",
+    "reconnect",
+    "maxRetries",
+    "heartbeat",
+    "renewAfter",
+  ]),
+  insecure: toggle(
+    "--insecure",
+    "allow unencrypted ws:// (feed) and http:// (destination) to a host that is not loopback",
+  ),
+} as const;
+
+/**
+ * The simulator's feed options without commander defaults, so that forward can tell a
+ * `--rate` given without `--demo` (a mistake) from one not given; the resolver falls back
+ * to the same defaults, which help still shows.
+ */
+export const FORWARD_DEMO_FEED_OPTIONS = {
+  rate: value(
+    "--rate <events/s>",
+    `${SIMULATED_FEED_OPTIONS.rate.help} (default: ${SIMULATED_FEED_OPTIONS.rate.default})`,
+  ),
+  devices: value(
+    "--devices <n>",
+    `${SIMULATED_FEED_OPTIONS.devices.help} (default: ${SIMULATED_FEED_OPTIONS.devices.default})`,
+  ),
+  seed: SIMULATED_FEED_OPTIONS.seed,
+} as const satisfies Record<keyof typeof SIMULATED_FEED_OPTIONS, OptionSpec>;
+
+export const REQUEST_TIMEOUT_DEFAULT = "10s";
+
+export const FORWARD_OPTIONS = {
+  header: list("--header <line>", "add this 'Name: value' header to every delivery (repeatable)"),
+  subject: value(
+    "--subject <subject>",
+    "NATS subject; {device_serial}, {event_type}, {gateway_id} are replaced (default: insight.events)",
+  ),
+  createStream: value(
+    "--create-stream <name>",
+    "create this JetStream stream for the subject when none takes it",
+  ),
+  maxAttempts: value(
+    "--max-attempts <n>",
+    "give up (exit 1) after n attempts to deliver one event (default: never)",
+  ),
+  requestTimeout: value(
+    "--request-timeout <duration>",
+    "longest wait for one HTTP answer or one JetStream acknowledgement",
+    { default: REQUEST_TIMEOUT_DEFAULT },
+  ),
+  demo: toggle(
+    "--demo",
+    "forward the built-in simulated feed (no account); takes the simulator's options",
+  ),
+} as const;
+
 export type GlobalFlags = FlagsOf<typeof GLOBAL_OPTIONS>;
 export type FilterFlags = FlagsOf<typeof FILTER_OPTIONS>;
 export type OutputFlags = FlagsOf<typeof OUTPUT_OPTIONS> & FilterFlags;
@@ -356,6 +424,15 @@ export const COMMAND_OPTIONS = {
     "Options:": DOCTOR_OPTIONS,
     "Connection:": DOCTOR_CONNECTION_OPTIONS,
     "History:": pick(HISTORY_OPTIONS, ["baseUrl"]),
+  },
+  forward: {
+    "Forward:": FORWARD_OPTIONS,
+    "Filters:": FILTER_OPTIONS,
+    "Run:": FORWARD_RUN_OPTIONS,
+    "Connection:": FORWARD_CONNECTION_OPTIONS,
+    "History:": HISTORY_OPTIONS,
+    "Simulated feed (--demo):": FORWARD_DEMO_FEED_OPTIONS,
+    "Simulator faults (--demo):": FAULT_OPTIONS,
   },
 } as const satisfies Record<string, Record<string, OptionGroup>>;
 

@@ -1,8 +1,9 @@
 import { createTokenProvider, type TokenProvider } from "../auth/tokens.js";
 import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
+import type { ConfigStore, Profile } from "../config/store.js";
 import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
-import { executeStream } from "../run/execute.js";
+import { type ExecuteOptions, executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
 import { type LiveWithHistoryOptions, withHistory } from "../sources/history-source.js";
 import { openLive } from "../sources/live.js";
@@ -10,11 +11,17 @@ import { parseWhen } from "../sources/when.js";
 import { formatDuration } from "../util/duration.js";
 import { redactUrl } from "../util/redact.js";
 import { openStore, profileName } from "./common.js";
-import { type ConnectionSetup, resolveConnection } from "./connection-options.js";
+import {
+  type ConnectionFlags,
+  type ConnectionSetup,
+  resolveConnection,
+} from "./connection-options.js";
 import { type TokenOrigin, withFeedErrors } from "./feed-errors.js";
 import { historyAccessFor } from "./history-access.js";
-import type { CommandFlags } from "./options.js";
+import type { CommandFlags, FlagsOf, GlobalFlags, HISTORY_OPTIONS } from "./options.js";
 import { type OutputSetup, resolveOutput } from "./output-options.js";
+
+type HistoryFlags = FlagsOf<typeof HISTORY_OPTIONS>;
 
 export interface LiveTarget {
   url: string;
@@ -28,7 +35,17 @@ export interface LiveTarget {
   history?: Omit<LiveWithHistoryOptions, "now">;
 }
 
-/** Tails a live feed (the real one, or the demo's simulator) to stdout. */
+/**
+ * Where a live run's events go besides stdout: forward hands its destination here (with
+ * `stdout: false`), so tail and forward share one live source, with its reconnects and
+ * gap fill.
+ */
+export interface LiveOutputs {
+  outputs?: ExecuteOptions["outputs"];
+  stdout?: boolean;
+}
+
+/** Tails a live feed (the real one, or the demo's simulator) to stdout and/or other outputs. */
 export async function tailLive(
   ctx: Context,
   target: LiveTarget,
@@ -36,11 +53,14 @@ export async function tailLive(
   connection: ConnectionSetup,
   verbose: boolean,
   onStatus?: (status: StatusReporter) => void,
+  sinks: LiveOutputs = {},
 ): Promise<number> {
   return executeStream({
     ctx,
     plan: setup,
     verbose,
+    outputs: sinks.outputs,
+    stdout: sinks.stdout,
     source: (status) => {
       onStatus?.(status);
       const live = openLive(
@@ -73,16 +93,36 @@ export async function tailLive(
   });
 }
 
-export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promise<number> {
-  // Validate everything that needs no I/O first: a bad flag fails before the config is read.
-  const connection = resolveConnection(flags);
-  const since =
-    flags.since !== undefined ? parseWhen(flags.since, ctx.now(), "--since") : undefined;
+/** The stored profile a live command signs in with. */
+export interface LiveAccount {
+  name: string;
+  store: ConfigStore;
+  profile: Profile;
+}
+
+export async function openAccount(ctx: Context, flags: GlobalFlags): Promise<LiveAccount> {
   const name = profileName(flags, ctx);
   const store = openStore(ctx);
-  const profile = await store.profile(name);
-  const setup = resolveOutput(flags, ctx, profile);
+  return { name, store, profile: await store.profile(name) };
+}
 
+/**
+ * The live feed of a profile (flags > environment > profile): its URL, customer, token
+ * source and event history (--since, gap fill), checked; shared by tail and forward so
+ * both get the same reconnects and gap fill. With -v, says where each came from;
+ * `describe` is said before the history line.
+ */
+export function resolveLiveTarget(
+  ctx: Context,
+  flags: Pick<ConnectionFlags, "url" | "customer" | "tokenKind" | "insecure"> &
+    HistoryFlags &
+    GlobalFlags,
+  account: LiveAccount,
+  describe?: string,
+): LiveTarget {
+  const { name, store, profile } = account;
+  const since =
+    flags.since !== undefined ? parseWhen(flags.since, ctx.now(), "--since") : undefined;
   const { url, customer, tokenKind, baseUrl } = resolveLiveSettings(flags, ctx.env, profile);
   if (!url.value && !profile.auth && !ctx.env.SCANTAIL_TOKEN) {
     // Nothing set up at all: signing in is the one step that fixes everything.
@@ -142,26 +182,33 @@ export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promis
     say(
       `token kind ${tokenKind.value} (from ${tokenKind.source}); token from ${tokens.source === "env" ? "SCANTAIL_TOKEN" : `profile (${tokens.source})`}`,
     );
-    say(
-      `format ${setup.format}; heartbeat ${formatDuration(connection.heartbeatMs)}; renew after ${formatDuration(connection.renewAfterMs)}`,
-    );
+    if (describe) say(describe);
     say(
       access
         ? `event history ${baseUrl.value} (from ${baseUrl.source}); gap fill ${gapFill ? "on" : "off (--no-gap-fill)"}${since !== undefined ? `; since ${new Date(since).toISOString()}` : ""}`
         : `gap fill off: ${flags.gapFill === false ? "--no-gap-fill" : "no base URL or customer for the event history"}`,
     );
   }
-  return tailLive(
+  return {
+    url: liveUrl,
+    customer: customer.value,
+    tokens,
+    profile: name,
+    history: access ? { access, since, gapFill } : undefined,
+  };
+}
+
+export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promise<number> {
+  // Validate everything that needs no I/O first: a bad flag fails before the config is read.
+  const connection = resolveConnection(flags);
+  if (flags.since !== undefined) parseWhen(flags.since, ctx.now(), "--since");
+  const account = await openAccount(ctx, flags);
+  const setup = resolveOutput(flags, ctx, account.profile);
+  const target = resolveLiveTarget(
     ctx,
-    {
-      url: liveUrl,
-      customer: customer.value,
-      tokens,
-      profile: name,
-      history: access ? { access, since, gapFill } : undefined,
-    },
-    setup,
-    connection,
-    flags.verbose === true,
+    flags,
+    account,
+    `format ${setup.format}; heartbeat ${formatDuration(connection.heartbeatMs)}; renew after ${formatDuration(connection.renewAfterMs)}`,
   );
+  return tailLive(ctx, target, setup, connection, flags.verbose === true);
 }
