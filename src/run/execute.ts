@@ -180,8 +180,10 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
   }
   // The final picture of views that redraw (or print once at the end on a pipe); files closed.
   for (const output of outputs) await output.finish();
-  for (const output of outputs.slice(1)) {
-    if (output.failure && !failure) {
+  // stdout's own failure is a warning below; every other output's ends the run with 1.
+  const stdoutOutput = options.stdout !== false ? outputs[0] : undefined;
+  for (const output of outputs) {
+    if (output !== stdoutOutput && output.failure && !failure) {
       failure = new OutputError(`could not write to ${output.label}: ${output.failure.message}`);
     }
   }

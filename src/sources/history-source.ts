@@ -105,7 +105,7 @@ export function withHistory(live: Source, options: LiveWithHistoryOptions): Sour
     origin: live.origin,
     live: true,
     async *items(stop) {
-      const startedAt = options.now();
+      let firstOpenedAt: number | undefined;
       let sinceDone = options.since === undefined;
       let lastFrameAt: number | undefined;
       let connectedAt: number | undefined;
@@ -114,6 +114,7 @@ export function withHistory(live: Source, options: LiveWithHistoryOptions): Sour
         yield item;
         if (item.kind !== "status" || item.status.type !== "connected") continue;
         const openedAt = options.now();
+        firstOpenedAt ??= openedAt;
         if (!sinceDone) {
           sinceDone = true;
           const window = { since: options.since!, until: openedAt };
@@ -123,9 +124,11 @@ export function withHistory(live: Source, options: LiveWithHistoryOptions): Sour
             lastEventAt: lastFrameAt,
             connectedAt,
             reconnectedAt: openedAt,
-            // A drop in the first minute must not fill events from before the run began
-            // (less the device→cloud latency worth waiting for).
-            notBefore: options.since ?? startedAt - 30_000,
+            // A drop in the first minute must not fill much from before the run: events
+            // created up to 30 s before the first connection may still have been on their
+            // way (gateways buffer scans), older ones are history the user did not ask for.
+            // With --since, that window was written already.
+            notBefore: options.since ?? firstOpenedAt - 30_000,
           });
           if (window.lostBefore !== undefined) {
             yield notice(
