@@ -63,73 +63,83 @@ function isEvent(line: string): boolean {
 }
 
 describe("fuzz: the frame classifier", () => {
-  it("never throws, and calls an event exactly what the contract calls one", () => {
-    const classify = createClassifier({ serial: ["M2SR121103132", "*1*"], code: "^\\d" });
-    fc.assert(
-      fc.property(hostileLine, fc.boolean(), (line, asBytes) => {
-        const verdict = classify(asBytes ? Buffer.from(line) : line, {
+  it(
+    "never throws, and calls an event exactly what the contract calls one",
+    () => {
+      const classify = createClassifier({ serial: ["M2SR121103132", "*1*"], code: "^\\d" });
+      fc.assert(
+        fc.property(hostileLine, fc.boolean(), (line, asBytes) => {
+          const verdict = classify(asBytes ? Buffer.from(line) : line, {
+            recording: false,
+            textPrecheck: false,
+          });
+          if (isEvent(line)) expect(["event", "filtered"]).toContain(verdict.kind);
+          else expect(verdict.kind).toBe("invalid");
+        }),
+        { numRuns: RUNS * 10 },
+      );
+      expect(
+        classify(new BinaryFrame(new Uint8Array([0, 255])), {
           recording: false,
           textPrecheck: false,
-        });
-        if (isEvent(line)) expect(["event", "filtered"]).toContain(verdict.kind);
-        else expect(verdict.kind).toBe("invalid");
-      }),
-      { numRuns: RUNS * 10 },
-    );
-    expect(
-      classify(new BinaryFrame(new Uint8Array([0, 255])), { recording: false, textPrecheck: false })
-        .kind,
-    ).toBe("invalid");
-  });
+        }).kind,
+      ).toBe("invalid");
+    },
+    RUNS * 10 + 20_000,
+  );
 });
 
 describe("fuzz: the NDJSON reader and every format", () => {
-  it("writes only events to stdout and counts every other line, for any input", async () => {
-    const ctx0 = makeContext();
-    let round = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(hostileLine, { minLength: 1, maxLength: 30 }),
-        fc.constantFrom("ndjson", "pretty", "table", "csv", "tsv", "devices"),
-        fc.constantFrom([], ["-s", "M2SR121103132"], ["--strict"], ["--code", "^[0-9]"]),
-        async (lines, format, filter) => {
-          const file = join(ctx0.configDir, `f${round++}.ndjson`);
-          // No line may hold a raw newline: a recording's line ends there.
-          const clean = lines.map((l) => l.replace(/[\r\n]/g, " "));
-          writeFileSync(file, `${clean.join("\n")}\n`);
-          const r = await runCli(
-            ["replay", file, "-o", format, "--summary", ...filter],
-            makeContext(),
-          );
-          expect(r.code, r.stderr).toBe(0);
-          expect(r.stderr).not.toMatch(/unexpected error/);
-          const nonBlank = clean.filter((l) => l.trim() !== "");
-          const bad = nonBlank.filter((l) => !isEvent(l)).length;
-          const summary = /(\d+) received, (\d+) shown, (\d+) filtered out, (\d+) invalid/.exec(
-            r.stderr,
-          );
-          expect(summary, r.stderr).not.toBeNull();
-          const [, received, shown, , invalid] = summary!.map(Number);
-          expect(received).toBe(nonBlank.length);
-          // With a filter, a recording's line that looks like an object may be ruled out
-          // unread (the documented pre-scan); every other bad line is always reported.
-          const objectShaped = (l: string) => /^\s*\{[\s\S]*\}\s*$/.test(l);
-          const mustReport = nonBlank.filter((l) => !isEvent(l) && !objectShaped(l)).length;
-          if (filter.length === 0 || filter[0] === "--strict") expect(invalid).toBe(bad);
-          else {
-            expect(invalid).toBeGreaterThanOrEqual(mustReport);
-            expect(invalid).toBeLessThanOrEqual(bad);
-          }
-          if (format === "ndjson") {
-            const out = r.stdout === "" ? [] : r.stdout.trimEnd().split("\n");
-            expect(out).toHaveLength(shown!);
-            for (const line of out) expect(isEvent(line)).toBe(true);
-          }
-          // Nothing from the feed reaches a terminal unescaped.
-          if (format !== "ndjson") expect(r.stdout).not.toMatch(/\u001b(?!\[[0-9;]*m)/);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    "writes only events to stdout and counts every other line, for any input",
+    async () => {
+      const ctx0 = makeContext();
+      let round = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(hostileLine, { minLength: 1, maxLength: 30 }),
+          fc.constantFrom("ndjson", "pretty", "table", "csv", "tsv", "devices"),
+          fc.constantFrom([], ["-s", "M2SR121103132"], ["--strict"], ["--code", "^[0-9]"]),
+          async (lines, format, filter) => {
+            const file = join(ctx0.configDir, `f${round++}.ndjson`);
+            // No line may hold a raw newline: a recording's line ends there.
+            const clean = lines.map((l) => l.replace(/[\r\n]/g, " "));
+            writeFileSync(file, `${clean.join("\n")}\n`);
+            const r = await runCli(
+              ["replay", file, "-o", format, "--summary", ...filter],
+              makeContext(),
+            );
+            expect(r.code, r.stderr).toBe(0);
+            expect(r.stderr).not.toMatch(/unexpected error/);
+            const nonBlank = clean.filter((l) => l.trim() !== "");
+            const bad = nonBlank.filter((l) => !isEvent(l)).length;
+            const summary = /(\d+) received, (\d+) shown, (\d+) filtered out, (\d+) invalid/.exec(
+              r.stderr,
+            );
+            expect(summary, r.stderr).not.toBeNull();
+            const [, received, shown, , invalid] = summary!.map(Number);
+            expect(received).toBe(nonBlank.length);
+            // With a filter, a recording's line that looks like an object may be ruled out
+            // unread (the documented pre-scan); every other bad line is always reported.
+            const objectShaped = (l: string) => /^\s*\{[\s\S]*\}\s*$/.test(l);
+            const mustReport = nonBlank.filter((l) => !isEvent(l) && !objectShaped(l)).length;
+            if (filter.length === 0 || filter[0] === "--strict") expect(invalid).toBe(bad);
+            else {
+              expect(invalid).toBeGreaterThanOrEqual(mustReport);
+              expect(invalid).toBeLessThanOrEqual(bad);
+            }
+            if (format === "ndjson") {
+              const out = r.stdout === "" ? [] : r.stdout.trimEnd().split("\n");
+              expect(out).toHaveLength(shown!);
+              for (const line of out) expect(isEvent(line)).toBe(true);
+            }
+            // Nothing from the feed reaches a terminal unescaped.
+            if (format !== "ndjson") expect(r.stdout).not.toMatch(/\u001b(?!\[[0-9;]*m)/);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    RUNS * 200 + 20_000,
+  );
 });
