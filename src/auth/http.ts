@@ -22,9 +22,12 @@ export async function fetchJson(
     response = await fetch(url, { ...init, signal, redirect: "follow" });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const detail = cause?.code ?? cause?.message ?? errorMessage(error);
+    const host = new URL(url).host;
     throw new ConnectionError(
-      `${init.what} failed: ${redactor.redact(timeout.aborted ? "no answer within 20 s" : detail)} (${new URL(url).host})`,
+      `${init.what} failed: ${redactor.redact(timeout.aborted ? "no answer within 20 s" : networkReason(cause?.code, cause?.message ?? errorMessage(error), host))}`,
+      cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN"
+        ? "check the base URL (the Insight webportal shows it), or this machine's DNS"
+        : undefined,
     );
   }
   const text = await response.text();
@@ -43,4 +46,29 @@ export function notJson(what: string, response: JsonResponse): AuthError {
   return new AuthError(
     `${what} answered HTTP ${response.status} with something that is not JSON${excerpt ? `: ${excerpt}` : ""}`,
   );
+}
+
+/** A network failure in words: which host, and what happened. */
+export function networkReason(code: string | undefined, message: string, host: string): string {
+  switch (code) {
+    case "ENOTFOUND":
+      return `the host ${host} does not resolve`;
+    case "EAI_AGAIN":
+      return `the name ${host} could not be looked up (DNS did not answer)`;
+    case "ECONNREFUSED":
+      return `nothing listens at ${host} (connection refused)`;
+    case "ECONNRESET":
+      return `${host} closed the connection`;
+    case "ETIMEDOUT":
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return `${host} did not answer (connection timed out)`;
+    case "CERT_HAS_EXPIRED":
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `${host}'s TLS certificate is not trusted (${code})`;
+    default:
+      return `${code ?? message} (${host})`;
+  }
 }
