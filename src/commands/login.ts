@@ -39,11 +39,13 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
       say(`reading the ${what} from stdin: type it, then Enter and Ctrl-D (Ctrl-C cancels)`);
   };
 
+  /** Answers typed at a prompt this run: kept in the profile even if sign-in then fails. */
+  const typed: { baseUrl?: string; customer?: string } = {};
   const need = async (
     label: string,
     flag: string,
     value: string | undefined,
-    hidden = false,
+    options: { hidden?: boolean; example?: string } = {},
   ): Promise<string> => {
     if (value) return value;
     if (!interactive) {
@@ -51,7 +53,8 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
         `missing ${label}: pass ${flag}${ctx.stdin.isTTY ? "" : " (stdin is not a terminal, so scantail cannot ask)"}`,
       );
     }
-    const answer = (await ask(ctx, `${label}: `, { hidden })).trim();
+    const prompt = options.example ? `${label} (${options.example}): ` : `${label}: `;
+    const answer = (await ask(ctx, prompt, { hidden: options.hidden })).trim();
     if (!answer) throw new UsageError(`missing ${label}`);
     return answer;
   };
@@ -99,27 +102,39 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
     return 0;
   }
 
+  const knownBaseUrl = resolveSetting(flags.baseUrl, ctx.env.SCANTAIL_BASE_URL, profile.baseUrl);
   const baseUrl = validateBaseUrl(
-    await need(
-      "Insight base URL",
-      "--base-url",
-      resolveSetting(flags.baseUrl, ctx.env.SCANTAIL_BASE_URL, profile.baseUrl).value,
-    ),
+    await need("Insight base URL", "--base-url", knownBaseUrl.value, {
+      example: "https://…, as the Insight webportal shows it",
+    }),
   );
-  const customer = await need("customer ID", "--customer", customerSetting.value);
+  if (knownBaseUrl.value === undefined) typed.baseUrl = baseUrl;
+  const customer = await need("customer ID", "--customer", customerSetting.value, {
+    example: "as the webportal shows it",
+  });
   validateSetting("customer", customer);
+  if (customerSetting.value === undefined) typed.customer = customer;
   const username = await need(
     "user name (e-mail)",
     "--username",
     flags.username ?? profile.auth?.username,
+    { example: "e.g. me@example.com" },
   );
+  // What was typed is kept now: a wrong password must not cost the user the rest.
+  if (typed.baseUrl !== undefined || typed.customer !== undefined) {
+    await store.update(name, (p) => ({
+      ...p,
+      baseUrl: typed.baseUrl ?? p.baseUrl,
+      customer: typed.customer ?? p.customer,
+    }));
+  }
   let password: string;
   if (flags.passwordStdin) {
     waitingOnTerminal("password");
     password = await readAllStdin(ctx);
     if (!password) throw new UsageError("--password-stdin: stdin was empty");
   } else {
-    password = await need("password", "--password-stdin", undefined, true);
+    password = await need("password", "--password-stdin", undefined, { hidden: true });
   }
   secrets.add(password);
 

@@ -21,7 +21,7 @@ afterAll(() => {
   rmSync(configDir, { recursive: true, force: true });
 });
 
-function start(args: string): string {
+function start(args: string, dir = configDir): string {
   const name = `p${++sessions}`;
   tmux(
     "new-session",
@@ -32,7 +32,7 @@ function start(args: string): string {
     "100",
     "-y",
     "20",
-    `env NO_COLOR=1 SCANTAIL_CONFIG_DIR=${configDir} node ${BIN} ${args}; echo "[exit $?]"; sleep 60`,
+    `env NO_COLOR=1 SCANTAIL_CONFIG_DIR=${dir} node ${BIN} ${args}; echo "[exit $?]"; sleep 60`,
   );
   return name;
 }
@@ -47,9 +47,38 @@ async function until(name: string, test: (text: string) => boolean, what: string
   }
 }
 
+describe("login prompts keep what was typed (tmux)", () => {
+  it("a failed sign-in keeps the typed base URL and customer for the next login", async () => {
+    // Nothing listens on port 9: sign-in fails after the prompts were answered.
+    const dir = mkdtempSync(join(tmpdir(), "scantail-prompt-"));
+    const s = start("login", dir);
+    await until(s, (t) => t.includes("Insight base URL (https://…"), "the base URL prompt");
+    tmux("send-keys", "-t", s, "http://127.0.0.1:9/", "Enter");
+    await until(s, (t) => t.includes("customer ID ("), "the customer prompt");
+    tmux("send-keys", "-t", s, "cust-42", "Enter");
+    await until(
+      s,
+      (t) => t.includes("user name (e-mail) (e.g. me@example.com)"),
+      "the user prompt",
+    );
+    tmux("send-keys", "-t", s, "me@example.com", "Enter");
+    await until(s, (t) => t.includes("password:"), "the password prompt");
+    tmux("send-keys", "-t", s, "wrong", "Enter");
+    const screen = await until(s, (t) => /\[exit \d+\]/.test(t), "the command to end");
+    expect(screen).toMatch(/\[exit 1\]/);
+    const get = (key: string) =>
+      execFileSync(process.execPath, [BIN, "config", "get", key], {
+        encoding: "utf8",
+        env: { ...process.env, SCANTAIL_CONFIG_DIR: dir },
+      }).trim();
+    expect(get("baseUrl")).toBe("http://127.0.0.1:9");
+    expect(get("customer")).toBe("cust-42");
+  });
+});
+
 describe("Ctrl-C at a login prompt (tmux)", () => {
   it.each([
-    ["the base URL prompt (a visible answer)", "login", "Insight base URL:"],
+    ["the base URL prompt (a visible answer)", "login", "Insight base URL (https://…"],
     [
       "the hidden password prompt",
       "login --base-url http://127.0.0.1:9/ --customer 1 --username u@example.com",
