@@ -4,7 +4,6 @@ import { UsageError } from "../errors.js";
 import {
   compileCodeRegExp,
   compileFilter,
-  type FilterOptions,
   normalizeSymbology,
   splitList,
 } from "../events/filter.js";
@@ -20,6 +19,7 @@ import {
   type TimeMode,
 } from "../format/names.js";
 import { checkFormatOptions } from "../format/registry.js";
+import type { OutputPlan as PipelinePlan } from "../run/plan.js";
 import { parseDuration, parsePositiveInt } from "../util/duration.js";
 import { hasGlob } from "../util/glob.js";
 import { sanitize } from "../util/sanitize.js";
@@ -37,30 +37,8 @@ import {
 
 export type { OutputFlags };
 
-export interface OutputSetup {
-  format: FormatName;
-  filterOptions: FilterOptions;
-  count?: number;
-  timeoutMs?: number;
-  teePath?: string;
-  fields?: string[];
-  time: TimeMode;
-  summary: boolean;
-  colorMode: ColorMode;
-  /** `--template`: the line written per event (format is then the template format). */
-  template?: string;
-  /** false with `--no-header` (csv, tsv, table). */
-  header: boolean;
-  /** `--wide`: never shorten a value, even on a terminal. */
-  wide: boolean;
-  /** `--highlight`: a regular expression source, known to compile (with `ignoreCase`). */
-  highlight?: string;
-  /** `--sort`: the devices view's row order. */
-  sort?: DeviceSort;
-  /** `-i`: `--code` and `--highlight` ignore case. */
-  ignoreCase: boolean;
-  /** `-q`: no banner, status lines or summary; errors and data warnings still shown. */
-  quiet: boolean;
+/** The pipeline's plan (src/run/plan.ts), plus what only replay reads. */
+export interface OutputSetup extends PipelinePlan {
   /** replay `--strict`: decode every line instead of pre-scanning bytes. */
   strict: boolean;
 }

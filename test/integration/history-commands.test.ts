@@ -32,24 +32,28 @@ function liveFrame(item: Record<string, unknown>): string {
 
 describe("scantail events", () => {
   const start = 1_780_000_000;
-  it("pages through the window and writes it oldest first in the live feed's shape", async () => {
-    const rest = await startFakeRest({ items: restItems(7, start), pageSize: 2 });
-    const r = await runCli(
+  /** `events` against the fake server for customer c1, window in seconds from `start`. */
+  const events = (baseUrl: string, from: number, to: number, ...extra: string[]) =>
+    runCli(
       [
         "events",
         "--base-url",
-        rest.baseUrl,
+        baseUrl,
         "--customer",
         "c1",
         "--since",
-        `${start * 1000}`,
+        `${(start + from) * 1000}`,
         "--until",
-        `${(start + 100) * 1000}`,
+        `${(start + to) * 1000}`,
         "-o",
         "ndjson",
+        ...extra,
       ],
       makeContext({ env }),
     );
+  it("pages through the window and writes it oldest first in the live feed's shape", async () => {
+    const rest = await startFakeRest({ items: restItems(7, start), pageSize: 2 });
+    const r = await events(rest.baseUrl, 0, 100);
     await rest.close();
     expect(r.code, r.stderr).toBe(0);
     expect(ids(r.stdout)).toEqual([0, 1, 2, 3, 4, 5, 6].map(id));
@@ -68,24 +72,7 @@ describe("scantail events", () => {
 
   it("applies the window and the filters on the client when the server ignores them", async () => {
     const rest = await startFakeRest({ items: restItems(10, start), ignoreWindow: true });
-    const r = await runCli(
-      [
-        "events",
-        "--base-url",
-        rest.baseUrl,
-        "--customer",
-        "c1",
-        "--since",
-        `${(start + 2) * 1000}`,
-        "--until",
-        `${(start + 6) * 1000}`,
-        "-o",
-        "ndjson",
-        "-s",
-        "M2SR100000000",
-      ],
-      makeContext({ env }),
-    );
+    const r = await events(rest.baseUrl, 2, 6, "-s", "M2SR100000000");
     await rest.close();
     expect(r.code, r.stderr).toBe(0);
     // Items 2..6 are in the window; of those, serial …000 is 3 and 6.
@@ -94,24 +81,7 @@ describe("scantail events", () => {
 
   it("--count stops after n events", async () => {
     const rest = await startFakeRest({ items: restItems(9, start) });
-    const r = await runCli(
-      [
-        "events",
-        "--base-url",
-        rest.baseUrl,
-        "--customer",
-        "c1",
-        "--since",
-        `${start * 1000}`,
-        "--until",
-        `${(start + 99) * 1000}`,
-        "-o",
-        "ndjson",
-        "-n",
-        "3",
-      ],
-      makeContext({ env }),
-    );
+    const r = await events(rest.baseUrl, 0, 99, "-n", "3");
     await rest.close();
     expect(r.code).toBe(0);
     expect(ids(r.stdout)).toEqual([id(0), id(1), id(2)]);
