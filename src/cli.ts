@@ -161,6 +161,11 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     .option("--insecure", "allow unencrypted ws:// to a host that is not loopback")
     .action(action(async (flags) => (await commands()).runDoctor(ctx, flags)));
 
+  sub("completion", "print a shell completion script: bash, zsh or fish")
+    .argument("[shell]", "bash, zsh or fish")
+    .addOption(new Option("--list-profiles", "stored profile names, for the scripts").hideHelp())
+    .action(action(async (flags, [shell]) => (await commands()).runCompletion(ctx, shell, flags)));
+
   return program;
 }
 
