@@ -1,7 +1,7 @@
 // Bundles the CLI with esbuild: one small entry chunk plus lazily loaded chunks, so
 // `scantail --version` loads almost nothing (house style: lazy-load what a command does
 // not need). Type checking is `npm run typecheck` (tsc), not part of the build.
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -12,6 +12,8 @@ await build({
     main: "src/main.ts",
     // For scripts/bench.mjs: the same generator and simulator the CLI uses.
     "bench-support": "src/bench-support.ts",
+    // Renders the man page below; removed once it has.
+    "man-build": "src/completion/man-build.ts",
   },
   outdir: "dist",
   bundle: true,
@@ -35,3 +37,9 @@ await build({
   define: { SCANTAIL_VERSION: JSON.stringify(pkg.version) },
   logLevel: "warning",
 });
+
+// scantail(1), from the same commander program as --help (package.json "man").
+const manBuild = new URL("../dist/man-build.js", import.meta.url);
+const { renderManPage } = await import(manBuild.href);
+writeFileSync(new URL("../dist/scantail.1", import.meta.url), renderManPage());
+rmSync(manBuild);

@@ -46,6 +46,7 @@ try {
   check(!files.some((f) => f.endsWith(".map")), "no source maps");
   check(!files.includes("dist/bench-support.js"), "no benchmark support code");
   check(files.includes("LICENSE"), "LICENSE included");
+  check(files.includes("dist/scantail.1"), "man page included");
   check(!info.bundled?.length && info.entryCount > 0, "no bundled node_modules");
 
   const install = run(
@@ -85,6 +86,14 @@ try {
   check(
     demo.status === 0 && lines.length === 3 && lines.every((l) => JSON.parse(l).event_id),
     `installed scantail demo -n 3 -o ndjson prints 3 events (exit ${demo.status}${demo.stderr ? `; ${demo.stderr.trim()}` : ""})`,
+  );
+
+  // npm links the page into <prefix>/share/man/man1 (package.json "man").
+  const page = join(prefix, "share", "man", "man1", "scantail.1");
+  const man = run("man", ["-l", page], { env: { ...process.env, MANPAGER: "cat" } });
+  check(
+    man.status === 0 && /EXIT STATUS/.test(man.stdout),
+    `man -l <prefix>/share/man/man1/scantail.1 renders (exit ${man.status})`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });
