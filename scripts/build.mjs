@@ -4,6 +4,28 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
+/**
+ * commander requires node:child_process at load time, only to run executable
+ * subcommands (which scantail has none of); loading it pulls in net, dgram and streams
+ * and was a tenth of `scantail --help` (npm run bench). commander gets a stand-in that
+ * loads the real module on first use.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes("node_modules/commander/")
+        ? { path: "lazy-child-process", namespace: "scantail" }
+        : undefined,
+    );
+    build.onLoad({ filter: /^lazy-child-process$/, namespace: "scantail" }, () => ({
+      contents:
+        'let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require("node:child_process"))[key] });',
+      loader: "js",
+    }));
+  },
+};
+
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
@@ -35,6 +57,7 @@ await build({
     js: 'import { createRequire as __scantailCreateRequire } from "node:module"; const require = __scantailCreateRequire(import.meta.url);',
   },
   define: { SCANTAIL_VERSION: JSON.stringify(pkg.version) },
+  plugins: [lazyChildProcess],
   logLevel: "warning",
 });
 

@@ -40,7 +40,11 @@ async function main(): Promise<void> {
   const ctx: Context = {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // A getter: process.stdin builds a stream (and loads node:stream) on first access,
+    // which most commands never need (npm run bench, start-up).
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     signal: controller.signal,
     signalName: () => signalName,
