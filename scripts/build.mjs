@@ -1,5 +1,5 @@
 // Bundles the CLI with esbuild: one small entry chunk plus lazily loaded chunks, so
-// `scantail --version` loads almost nothing (house style: lazy-load what a command does
+// `scantail --version` loads almost nothing (docs/architecture.md: lazy-load what a command does
 // not need). Type checking is `npm run typecheck` (tsc), not part of the build.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";

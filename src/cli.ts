@@ -1,18 +1,21 @@
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, type Option } from "commander";
 import {
-  addConnectionOptions,
-  addOutputOptions,
-  addSimulateOptions,
-  addSimulatorOptions,
+  addGroup,
+  COMMAND_OPTIONS,
+  type CommandFlags,
+  GLOBAL_OPTIONS,
 } from "./commands/options.js";
 import type { Context } from "./context.js";
-import { EXIT, ScantailError } from "./errors.js";
-import { redactSecrets } from "./util/redact.js";
+import { EXIT, ScantailError, UsageError } from "./errors.js";
+import { didYouMean } from "./util/suggest.js";
 
 declare const SCANTAIL_VERSION: string | undefined;
 export const VERSION = typeof SCANTAIL_VERSION === "string" ? SCANTAIL_VERSION : "0.0.0-dev";
 
 const MAIN_HELP = `
+Run \`scantail <command> --help\` (or \`scantail help <command>\`) for a command's options.
+Options may stand before or after the command: \`scantail -o table demo\` = \`scantail demo -o table\`.
+
 Exit codes:
   0    done (--count reached, replay finished, command succeeded)
   1    runtime failure (connection lost with --no-reconnect, retries exhausted)
@@ -21,9 +24,19 @@ Exit codes:
   124  --timeout elapsed before --count was reached
   130  stopped by Ctrl-C (SIGINT); 143 by SIGTERM
 
-Environment:
-  SCANTAIL_PROFILE, SCANTAIL_URL, SCANTAIL_CUSTOMER, SCANTAIL_TOKEN (used as is, never
-  refreshed), SCANTAIL_CONFIG_DIR, SCANTAIL_COGNITO_ENDPOINT, NO_COLOR, FORCE_COLOR
+Environment (a flag beats the environment, which beats the stored profile):
+  SCANTAIL_PROFILE           config profile (like --profile)
+  SCANTAIL_URL               live feed URL (like --url)
+  SCANTAIL_CUSTOMER          customer ID (like --customer)
+  SCANTAIL_TOKEN             use this token as is, never refreshed (no flag: keeps it out of argv)
+  SCANTAIL_TOKEN_KIND        access or id (like --token-kind)
+  SCANTAIL_FORMAT            output format (like -o)
+  SCANTAIL_BASE_URL          Insight API base URL (like --base-url)
+  SCANTAIL_CONFIG_DIR        where the config file lives (default: the user's config directory)
+  SCANTAIL_COGNITO_ENDPOINT  sign-in endpoint (tests, private endpoints)
+  SCANTAIL_SIMULATE_TOKEN    simulate: accept only this token
+  SCANTAIL_FORWARD_SECRET    forward: sign each delivery with this secret (HMAC-SHA256)
+  NO_COLOR, FORCE_COLOR      turn colour off / on
 
 Examples:
   scantail demo                           watch simulated scans (no account needed)
@@ -34,15 +47,98 @@ Examples:
   scantail doctor                         find the broken link from config to first event
 `;
 
-type Flags = Record<string, unknown>;
+const examples = (lines: string) => `\nExamples:\n${lines}`;
+
+/** What each command says about itself: one line, and examples for its help. */
+const ABOUT = {
+  tail: {
+    description: "stream live events (the default command)",
+    examples: examples(`  scantail                                 every event, pretty on a terminal
+  scantail -s M2SR121103132 -y ean13      one scanner, EAN-13 only
+  scantail --code '^0400' -o table         codes starting 0400, as a table
+  scantail -o ndjson --tee scans.ndjson    keep a recording while piping
+  scantail -n 1 --timeout 30s              wait for one scan; exit 124 after 30s
+`),
+  },
+  demo: {
+    description: "stream from a built-in simulated feed: no account needed",
+    examples: examples(`  scantail demo                            simulated scans, pretty
+  scantail demo -o devices                 the simulated fleet, one row per scanner
+  scantail demo --rate 50 -o ndjson | head a quick sample as NDJSON
+  scantail demo --reject 500,500,ok        watch the client retry a failing handshake
+  scantail demo --stall-after 10s --heartbeat 2s   see a dead link detected
+`),
+  },
+  simulate: {
+    description: "serve a simulated Insight live feed on loopback for other clients",
+    examples:
+      examples(`  scantail simulate                        print a ws://127.0.0.1:…/latest/ URL and serve it
+  scantail simulate --port 8080 --seed 1   a fixed port and a repeatable feed
+  scantail simulate --max-age 1m --malformed 0.1   exercise a client's reconnects and parser
+`),
+  },
+  replay: {
+    description: "run recorded NDJSON events through the same filters and formats",
+    examples: examples(`  scantail replay scans.ndjson -o table      a recording as a table
+  scantail replay scans.ndjson -s 'M2SR*' -n 10   the first ten scans of some devices
+  scantail replay - --realtime < scans.ndjson     from stdin, paced as recorded
+  scantail replay scans.ndjson --strict            report every bad line
+`),
+  },
+  login: {
+    description: "sign in and store tokens for the profile",
+    examples: examples(`  scantail login                           asks for what it needs
+  scantail login --base-url https://… --customer ID --username me@example.com --password-stdin < pw
+  printf %s "$TOKEN" | scantail login --token-stdin
+`),
+  },
+  logout: {
+    description: "forget the profile's tokens",
+    examples: examples(`  scantail logout
+  scantail logout --profile staging
+`),
+  },
+  status: {
+    description:
+      "profile, customer, URL, token expiry — never a secret (exit 3 when not signed in)",
+    examples: examples(`  scantail status
+  scantail status --json | jq .expiresAt
+`),
+  },
+  config: {
+    description: "read and change settings: get|set|unset <key> [value], list, path",
+    examples: examples(`  scantail config set format table         a stored default for -o
+  scantail config set token-kind id        kebab-case works as the flags spell it
+  scantail config list
+  scantail config unset url
+`),
+  },
+  completion: {
+    description: "print a shell completion script: bash, zsh or fish",
+    examples: examples(`  source <(scantail completion bash)        in ~/.bashrc
+  source <(scantail completion zsh)         in ~/.zshrc, after compinit
+  scantail completion fish > ~/.config/fish/completions/scantail.fish
+`),
+  },
+  doctor: {
+    description: "check every link from config to first event",
+    examples: examples(`  scantail doctor
+  scantail doctor --wait 2m --json
+`),
+  },
+} as const;
 
 /** What the commands do, loaded only once one runs (see commands/index.ts). */
 const commands = () => import("./commands/index.js");
 
+type CommandName = keyof typeof COMMAND_OPTIONS;
+type Handler<N extends CommandName> = (flags: CommandFlags<N>, args: string[]) => Promise<number>;
+
 /**
- * Builds the commander program for one run. Commands are declared here; their code is
- * loaded lazily, and so is what is heavy and not always needed — ws, conf and ajv, ora,
- * cli-table3, chalk, the simulator. `--version` never loads this file (main.ts answers).
+ * Builds the commander program for one run. Options come from commands/options.ts (one
+ * definition each); command code is loaded lazily, and so is what is heavy and not always
+ * needed — ws, conf, ora, cli-table3, chalk, the simulator. `--version` alone never loads
+ * this file (main.ts answers).
  */
 export function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
   const program = new Command("scantail");
@@ -50,123 +146,194 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
     writeOut: (s: string) => ctx.stdout.write(s),
     writeErr: (s: string) => ctx.stderr.write(s),
     outputError: (s: string, write: (s: string) => void) =>
-      write(`scantail: ${s.replace(/^error: /, "")}`),
+      write(`scantail: ${commanderMessage(s)}`),
   };
-  const flagsOf = (command: Command): Flags => command.optsWithGlobals();
-  const action =
-    (load: (flags: Flags, args: string[]) => Promise<number>) =>
-    async (...args: unknown[]) => {
-      const command = args[args.length - 1] as Command;
-      const positional = args.slice(0, -2).map((a) => a as string);
-      setExit(await load(flagsOf(command), positional));
-    };
 
   program
     .name("scantail")
     .description(
       "Tail the ProGlove Insight live data feed: every barcode scan, live in your terminal or as NDJSON.",
     )
+    .usage("[command] [options]")
+    .optionsGroup("Global Options:")
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
-    .helpCommand(false)
-    .addOption(
-      new Option("--profile <name>", "config profile (env SCANTAIL_PROFILE; default: default)"),
-    )
-    .addOption(
-      new Option("--color <when>", "colour: auto, always or never (NO_COLOR, FORCE_COLOR honoured)")
-        .choices(["auto", "always", "never"])
-        .default("auto"),
-    )
-    .option("-v, --verbose", "say more on stderr; stack traces for unexpected errors")
+    .helpCommand("help [command]", "show help for a command")
     .showSuggestionAfterError(true)
+    .configureHelp({
+      showGlobalOptions: true,
+      // `config <action> [key] [value]`, without commander's "[options]" in every row.
+      subcommandTerm: (command) =>
+        [
+          command.name(),
+          ...command.registeredArguments.map((a) =>
+            a.required ? `<${a.name()}>` : `[${a.name()}]`,
+          ),
+        ].join(" "),
+    })
     .addHelpText("after", MAIN_HELP)
     .exitOverride()
     .configureOutput(output);
+  addGroup(program, GLOBAL_OPTIONS, "Global Options:");
 
-  const sub = (name: string, description: string, isDefault = false) =>
-    program
-      .command(name, isDefault ? { isDefault: true } : undefined)
-      .description(description)
+  const define = <N extends CommandName>(
+    name: N,
+    handler: Handler<N>,
+    configure?: (command: Command) => void,
+  ): Command => {
+    const about = ABOUT[name];
+    const command = program
+      .command(name, name === "tail" ? { isDefault: true } : undefined)
+      .description(about.description)
       .helpOption("-h, --help", "show help")
       .exitOverride()
-      .configureOutput(output);
+      .configureOutput(output)
+      .configureHelp({ showGlobalOptions: true });
+    configure?.(command);
+    for (const [heading, group] of Object.entries(COMMAND_OPTIONS[name]))
+      addGroup(command, group, heading);
+    command.addHelpText("after", about.examples);
+    command.action(async (...args: unknown[]) => {
+      const self = args[args.length - 1] as Command;
+      const positional = self.args.slice(0, self.registeredArguments.length);
+      // The options were built from the same table as CommandFlags<N> (addGroup checks
+      // every attribute name), so this is the one place the types meet commander.
+      setExit(await handler(self.optsWithGlobals() as CommandFlags<N>, positional));
+    });
+    return command;
+  };
 
-  addConnectionOptions(
-    addOutputOptions(sub("tail", "stream live events (the default command)", true)),
-  ).action(action(async (flags) => (await commands()).runTail(ctx, flags)));
+  define("tail", async (flags) => (await commands()).runTail(ctx, flags));
+  define("demo", async (flags) => (await commands()).runDemo(ctx, flags));
+  define("simulate", async (flags) => (await commands()).runSimulate(ctx, flags));
+  define(
+    "replay",
+    async (flags, [file]) => (await commands()).runReplay(ctx, file ?? "-", flags),
+    (command) => command.argument("<file>", "NDJSON recording, or - for stdin"),
+  );
+  define("login", async (flags) => (await commands()).runLogin(ctx, flags));
+  define("logout", async (flags) => (await commands()).runLogout(ctx, flags));
+  define("status", async (flags) => (await commands()).runStatus(ctx, flags));
+  define(
+    "config",
+    async (flags, [verb, key, value]) =>
+      (await commands()).runConfig(ctx, verb ?? "", key, value, flags),
+    (command) =>
+      command
+        .addArgument(
+          new Argument("<action>", "what to do").choices(["get", "set", "unset", "list", "path"]),
+        )
+        .argument("[key]", "customer, url, base-url, token-kind or format (either spelling)")
+        .argument("[value]", "the value to set"),
+  );
+  define("doctor", async (flags) => (await commands()).runDoctor(ctx, flags));
 
-  addSimulatorOptions(
-    addOutputOptions(sub("demo", "stream from a built-in simulated feed: no account needed")),
-    "5",
-  )
-    .option("--heartbeat <duration>", "ping interval", "30s")
-    .option(
-      "--renew-after <duration>",
-      "open a fresh connection before the old one is this old",
-      "110m",
-    )
-    .option("--no-reconnect", "exit 1 when the connection ends")
-    .option("--max-retries <n>", "give up after n failed connection attempts in a row")
-    .action(action(async (flags) => (await commands()).runDemo(ctx, flags)));
+  program
+    .command("version")
+    .description("print the version (the same as --version)")
+    .helpOption("-h, --help", "show help")
+    .exitOverride()
+    .configureOutput(output)
+    .action(() => {
+      ctx.stdout.write(`${VERSION}\n`);
+      setExit(EXIT.ok);
+    });
 
-  addSimulatorOptions(
-    addSimulateOptions(
-      sub("simulate", "serve a simulated Insight live feed on loopback for other clients"),
-    ),
-    "5",
-  ).action(action(async (flags) => (await commands()).runSimulate(ctx, flags)));
-
-  addOutputOptions(sub("replay", "run recorded NDJSON events through the same filters and formats"))
-    .argument(
-      "<file>",
-      "NDJSON file, or - for stdin (put it before -s, -y and other multi-value options)",
-    )
-    .option("--realtime", "pace events by their time_created, as they happened")
-    .option("--speed <x>", "pace events by time_created, x times faster (e.g. 10)")
-    .action(action(async (flags, [file]) => (await commands()).runReplay(ctx, file!, flags)));
-
-  sub("login", "sign in and store tokens for the profile")
-    .option("--base-url <url>", "Insight API base URL (shown in the webportal)")
-    .option("--customer <id>", "customer ID")
-    .option("--username <name>", "webportal user name (e-mail)")
-    .option("--password-stdin", "read the password from stdin")
-    .option("--token-stdin", "store a token read from stdin as is (no refresh possible)")
-    .action(action(async (flags) => (await commands()).runLogin(ctx, flags)));
-
-  sub("logout", "forget the profile's tokens").action(
-    action(async (flags) => (await commands()).runLogout(ctx, flags)),
+  define(
+    "completion",
+    async (flags, [shell]) => (await commands()).runCompletion(ctx, shell, flags),
+    (command) => command.argument("[shell]", "bash, zsh or fish"),
   );
 
-  sub("status", "profile, customer, URL, token expiry — never a secret")
-    .option("--json", "machine-readable output")
-    .action(action(async (flags) => (await commands()).runStatus(ctx, flags)));
-
-  sub("config", "read and change settings: get|set|unset <key> [value], list, path")
-    .argument("<action>", "get, set, unset, list or path")
-    .argument("[key]", "customer, url, baseUrl, tokenKind or format")
-    .argument("[value]", "the value to set")
-    .option("--json", "with list: machine-readable output")
-    .action(
-      action(async (flags, [verb, key, value]) =>
-        (await commands()).runConfig(ctx, verb!, key, value, flags),
-      ),
-    );
-
-  sub("doctor", "check every link from config to first event")
-    .option("--wait <duration>", "how long to wait for the first event", "30s")
-    .option("--json", "machine-readable output")
-    .option("--url <url>", "live feed URL to check (env SCANTAIL_URL)")
-    .option("--customer <id>", "customer ID (env SCANTAIL_CUSTOMER)")
-    .option("--token-kind <kind>", "access or id")
-    .option("--insecure", "allow unencrypted ws:// to a host that is not loopback")
-    .action(action(async (flags) => (await commands()).runDoctor(ctx, flags)));
-
-  sub("completion", "print a shell completion script: bash, zsh or fish")
-    .argument("[shell]", "bash, zsh or fish")
-    .addOption(new Option("--list-profiles", "stored profile names, for the scripts").hideHelp())
-    .action(action(async (flags, [shell]) => (await commands()).runCompletion(ctx, shell, flags)));
-
   return program;
+}
+
+/** commander's wording, in the shape of every other scantail error line. */
+function commanderMessage(text: string): string {
+  return text
+    .replace(/^error: /, "")
+    .replace(/\n\(Did you mean (\S+)\?\)/, " (did you mean '$1'?)")
+    .replace(
+      /^option '(?:-\w, )?(--[\w-]+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/m,
+      (_, flag: string, value: string, choices: string) =>
+        `invalid ${flag} "${value}"${didYouMean(value, choices.split(", "))}: expected ${choices.replace(/, ([^,]*)$/, " or $1")}`,
+    )
+    .replace(
+      /^command-argument value '(.*)' is invalid for argument '(\w+)'\. Allowed choices are (.*)\.$/m,
+      (_, value: string, name: string, choices: string) =>
+        `unknown ${name} '${value}'${didYouMean(value, choices.split(", "))}: expected ${choices.replace(/, ([^,]*)$/, " or $1")}`,
+    );
+}
+
+/**
+ * Lets options stand before the command name (`scantail -o table demo`) by moving them
+ * after it, and names the closest command for an unknown one. Pure: it reads only the
+ * program's declarations, so commands added later (completion, events, forward) are
+ * known without a list here. No command name at all means `tail`, the default.
+ */
+export function reorderArgv(argv: readonly string[], program: Command): string[] {
+  const commandNames = new Set<string>(["help"]);
+  const options = new Map<string, Option>();
+  const collect = (command: Command) => {
+    for (const option of command.options) {
+      if (option.long) options.set(option.long, option);
+      if (option.short) options.set(option.short, option);
+      if (option.negate && option.long) options.set(option.long, option);
+    }
+  };
+  collect(program);
+  for (const command of program.commands) {
+    commandNames.add(command.name());
+    for (const alias of command.aliases()) commandNames.add(alias);
+    collect(command);
+  }
+  const before: string[] = [];
+  const unknownOption = (flag: string): never => {
+    const longs = [...options.keys()].filter((k) => k.startsWith("--"));
+    throw new UsageError(
+      `unknown option '${flag}'${flag.startsWith("--") ? didYouMean(flag, longs) : ""}`,
+    );
+  };
+  const takesValue = (option: Option) => option.required || option.optional;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === "--") return [...argv];
+    if (token === "-h" || token === "--help" || token === "-V" || token === "--version") {
+      before.push(token);
+      continue;
+    }
+    if (token.startsWith("--")) {
+      const [name] = token.split("=", 1) as [string];
+      const option = options.get(name) ?? unknownOption(name);
+      before.push(token);
+      if (takesValue(option) && !token.includes("=") && i + 1 < argv.length)
+        before.push(argv[++i] as string);
+      continue;
+    }
+    if (token.startsWith("-") && token.length > 1) {
+      before.push(token);
+      // A cluster of short flags (`-vq`), the last of which may take a value (`-otable`).
+      for (let j = 1; j < token.length; j++) {
+        const option = options.get(`-${token[j]}`) ?? unknownOption(`-${token[j]}`);
+        if (takesValue(option)) {
+          if (j === token.length - 1 && i + 1 < argv.length) before.push(argv[++i] as string);
+          break;
+        }
+      }
+      continue;
+    }
+    if (!commandNames.has(token)) {
+      const hint = didYouMean(token, commandNames) || " (`scantail help` lists the commands)";
+      throw new UsageError(`unknown command '${token}'${hint}`);
+    }
+    if (token === "help") {
+      const topic = argv.slice(i + 1).find((t) => !t.startsWith("-"));
+      if (topic !== undefined && !commandNames.has(topic))
+        throw new UsageError(`unknown command '${topic}'${didYouMean(topic, commandNames)}`);
+    }
+    return before.length ? [token, ...before, ...argv.slice(i + 1)] : [...argv];
+  }
+  return [...argv];
 }
 
 /** Runs one command line; maps every failure to one line on stderr and an exit code. */
@@ -177,7 +344,7 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     exitCode = code;
   });
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(reorderArgv(argv, program), { from: "user" });
     return exitCode;
   } catch (error) {
     return reportError(error, ctx, verbose);
@@ -197,17 +364,17 @@ export function reportError(error: unknown, ctx: Context, verbose: boolean): num
     return EXIT.usage;
   }
   if (error instanceof ScantailError) {
-    ctx.stderr.write(`scantail: ${redactSecrets(error.message)}\n`);
-    if (error.hint) ctx.stderr.write(`  ${redactSecrets(error.hint)}\n`);
+    ctx.stderr.write(`scantail: ${ctx.redactor.redact(error.message)}\n`);
+    if (error.hint) ctx.stderr.write(`  ${ctx.redactor.redact(error.hint)}\n`);
     if (verbose && error.cause instanceof Error && error.cause.stack)
-      ctx.stderr.write(`${redactSecrets(error.cause.stack)}\n`);
+      ctx.stderr.write(`${ctx.redactor.redact(error.cause.stack)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   ctx.stderr.write(
-    `scantail: unexpected error: ${redactSecrets(message)}${verbose ? "" : " (run with --verbose for details)"}\n`,
+    `scantail: unexpected error: ${ctx.redactor.redact(message)}${verbose ? "" : " (run with --verbose for details)"}\n`,
   );
   if (verbose && error instanceof Error && error.stack)
-    ctx.stderr.write(`${redactSecrets(error.stack)}\n`);
+    ctx.stderr.write(`${ctx.redactor.redact(error.stack)}\n`);
   return EXIT.failure;
 }

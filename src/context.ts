@@ -1,6 +1,8 @@
+import type { Redactor } from "./util/redact.js";
+
 /**
  * Everything a command may touch of the outside world. Only `main.ts` builds one from
- * `process`; tests build them from in-memory streams (house style: inject I/O).
+ * `process`; tests build them from in-memory streams (docs/architecture.md).
  */
 export interface OutputStream {
   write(chunk: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
@@ -22,7 +24,11 @@ export interface Context {
   signal: AbortSignal;
   signalName: () => "SIGINT" | "SIGTERM" | undefined;
   now: () => number;
+  /** Jitter source in [0, 1) (reconnect backoff); Math.random unless a test fixes it. */
+  random?: () => number;
   cwd: string;
+  /** Knows this run's secrets and removes them from any text printed (src/util/redact.ts). */
+  redactor: Redactor;
   /**
    * Views that change the terminal (the devices view's alternate screen) say here what
    * must be written if the process ends abruptly; undefined once restored normally.

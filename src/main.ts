@@ -4,6 +4,8 @@
  */
 import { writeSync } from "node:fs";
 import type { Context } from "./context.js";
+import { EXIT, exitCodeForSignal, type StopSignal } from "./errors.js";
+import { Redactor, redactingStream } from "./util/redact.js";
 
 const argv = process.argv.slice(2);
 declare const SCANTAIL_VERSION: string | undefined;
@@ -18,14 +20,16 @@ async function main(): Promise<void> {
     return;
   }
   const controller = new AbortController();
-  let signalName: "SIGINT" | "SIGTERM" | undefined;
+  // What this run learns of secrets (tokens, refresh tokens, passwords) is masked everywhere.
+  const redactor = new Redactor();
+  let signalName: StopSignal | undefined;
   let signals = 0;
-  const onSignal = (name: "SIGINT" | "SIGTERM") => {
+  const onSignal = (name: StopSignal) => {
     signals++;
     if (signals > 1) {
       // A second Ctrl-C means "now": restore the terminal and leave.
       restoreTerminal();
-      process.exit(name === "SIGTERM" ? 143 : 130);
+      process.exit(exitCodeForSignal(name));
     }
     signalName = name;
     controller.abort();
@@ -39,7 +43,8 @@ async function main(): Promise<void> {
 
   const ctx: Context = {
     stdout: process.stdout,
-    stderr: process.stderr,
+    // Every diagnostic line passes the redactor: whatever printed it, a secret is masked.
+    stderr: redactingStream(process.stderr, redactor),
     // A getter: process.stdin builds a stream (and loads node:stream) on first access,
     // which most commands never need (npm run bench, start-up).
     get stdin() {
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     signalName: () => signalName,
     now: Date.now,
     cwd: process.cwd(),
+    redactor,
     setTerminalRestore: (sequence) => {
       terminalRestore = sequence;
     },
@@ -84,5 +90,5 @@ main().catch((error: unknown) => {
   process.stderr.write(
     `scantail: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
   );
-  process.exitCode = 1;
+  process.exitCode = EXIT.failure;
 });

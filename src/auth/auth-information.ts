@@ -8,7 +8,7 @@ export interface AuthInformation {
   websocketUrl?: string;
 }
 
-/** GET {baseUrl}/auth-information?id={customer} (insight-api.md §2 step 2). */
+/** GET {baseUrl}/auth-information?id={customer}: region and app client of the customer. */
 export async function getAuthInformation(
   baseUrl: string,
   customer: string,

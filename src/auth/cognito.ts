@@ -13,7 +13,7 @@ export function cognitoEndpoint(region: string, env: Record<string, string | und
   return env.SCANTAIL_COGNITO_ENDPOINT || `https://cognito-idp.${region}.amazonaws.com/`;
 }
 
-/** One plain sentence per Cognito error (insight-api.md §2 step 6). */
+/** One plain sentence per Cognito error type (InitiateAuth answers `__type` and `message`). */
 export function cognitoErrorMessage(
   type: string,
   message: string,
@@ -110,9 +110,10 @@ async function initiateAuth(
       String(data.__type ?? data.code ?? "")
         .split("#")
         .pop() ?? "";
+    // Cognito may echo what it was sent (a refresh token, a password): never show it.
     const { message, hint } = cognitoErrorMessage(
-      type,
-      String(data.message ?? data.Message ?? ""),
+      response.redactor.redact(type),
+      response.redactor.redact(String(data.message ?? data.Message ?? "")),
       flow,
     );
     // Every Cognito error is an authentication outcome (exit 3), even "slow down".
@@ -123,7 +124,7 @@ async function initiateAuth(
   if (typeof data.ChallengeName === "string") {
     const what =
       CHALLENGES[data.ChallengeName] ??
-      `Insight asks for an extra sign-in step (${data.ChallengeName})`;
+      `Insight asks for an extra sign-in step (${response.redactor.redact(data.ChallengeName)})`;
     throw new AuthError(
       `${what}, which scantail cannot do`,
       "finish signing in once in the Insight webportal, then run `scantail login` again",

@@ -1,10 +1,12 @@
 import { AuthError, ConnectionError, errorMessage } from "../errors.js";
-import { redactSecrets } from "../util/redact.js";
+import { Redactor } from "../util/redact.js";
 
 export interface JsonResponse {
   status: number;
   body: unknown;
   text: string;
+  /** Removes the request's secrets from anything of the answer that is shown. */
+  redactor: Redactor;
 }
 
 /** fetch + JSON with a timeout; network failures become ConnectionError (exit 1). */
@@ -12,6 +14,7 @@ export async function fetchJson(
   url: string,
   init: RequestInit & { what: string; signal?: AbortSignal; secrets?: string[] },
 ): Promise<JsonResponse> {
+  const redactor = new Redactor(init.secrets);
   const timeout = AbortSignal.timeout(20_000);
   const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
   let response: Response;
@@ -21,7 +24,7 @@ export async function fetchJson(
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause?.code ?? cause?.message ?? errorMessage(error);
     throw new ConnectionError(
-      `${init.what} failed: ${redactSecrets(timeout.aborted ? "no answer within 20 s" : detail, init.secrets)} (${new URL(url).host})`,
+      `${init.what} failed: ${redactor.redact(timeout.aborted ? "no answer within 20 s" : detail)} (${new URL(url).host})`,
     );
   }
   const text = await response.text();
@@ -31,11 +34,12 @@ export async function fetchJson(
   } catch {
     body = undefined;
   }
-  return { status: response.status, body, text };
+  return { status: response.status, body, text, redactor };
 }
 
 export function notJson(what: string, response: JsonResponse): AuthError {
-  const excerpt = response.text.replace(/\s+/g, " ").slice(0, 80);
+  // Redacted before it is cut, so no start of an echoed secret survives the cut.
+  const excerpt = response.redactor.redact(response.text).replace(/\s+/g, " ").slice(0, 80);
   return new AuthError(
     `${what} answered HTTP ${response.status} with something that is not JSON${excerpt ? `: ${excerpt}` : ""}`,
   );

@@ -1,5 +1,12 @@
-import type { ConfigStore, Profile, StoredAuth, TokenKind } from "../config/store.js";
+import {
+  type ConfigStore,
+  type Profile,
+  type StoredAuth,
+  type TokenKind,
+  UNCHANGED,
+} from "../config/store.js";
 import { AuthError } from "../errors.js";
+import type { Redactor } from "../util/redact.js";
 import { cognitoEndpoint, refreshTokens } from "./cognito.js";
 import { jwtExpiry } from "./jwt.js";
 
@@ -26,38 +33,77 @@ export function canRefresh(auth: StoredAuth | undefined): boolean {
 export const NOT_SIGNED_IN_HINT =
   "run `scantail login` (or set SCANTAIL_TOKEN to use a token as is)";
 
+function tokenOf(auth: StoredAuth, kind: TokenKind): string | undefined {
+  return kind === "id" ? auth.idToken : auth.accessToken;
+}
+
+function expiringSoon(auth: StoredAuth, kind: TokenKind, now: number): boolean {
+  const expiry = tokenExpiry(auth, kind);
+  return expiry !== undefined && expiry - now < REFRESH_WINDOW_MS;
+}
+
 /**
- * Refreshes the profile's tokens with REFRESH_TOKEN_AUTH and saves them; the old refresh
- * token is kept unless Cognito returns a new one (insight-api.md §2 step 5).
+ * Gets fresh tokens for a profile, deciding on what is stored NOW, under the store's
+ * lock, not on what the caller read at its start: after a `logout` it refuses (a
+ * running tail must not write old tokens back); when another process already refreshed,
+ * or someone signed in again, it takes those tokens without asking Cognito (processes
+ * sharing a profile make one refresh, and a rotated refresh token stays valid); only
+ * when the stored tokens are the ones the caller holds (or are about to expire) does it
+ * refresh with REFRESH_TOKEN_AUTH and save. Cognito's new refresh token, if any,
+ * replaces the old one (Cognito rotates it only when the app client says so).
  */
-export async function refreshProfileTokens(
-  store: ConfigStore,
-  profileName: string,
-  auth: StoredAuth,
-  env: Record<string, string | undefined>,
-  now: () => number,
-  signal?: AbortSignal,
-): Promise<StoredAuth> {
-  if (!canRefresh(auth)) {
-    throw new AuthError(
-      auth.source === "stdin"
-        ? "the stored token was pasted with --token-stdin and cannot be refreshed"
-        : "no refresh token is stored",
-      "run `scantail login` again",
+export async function refreshProfileTokens(options: {
+  store: ConfigStore;
+  profileName: string;
+  /** The tokens the caller used until now. */
+  held: StoredAuth;
+  kind: TokenKind;
+  env: Record<string, string | undefined>;
+  now: () => number;
+  signal?: AbortSignal;
+}): Promise<StoredAuth> {
+  const { store, profileName, held, kind } = options;
+  let result: StoredAuth | undefined;
+  await store.update(profileName, async (profile) => {
+    const stored = profile.auth;
+    if (!stored || !(stored.accessToken || stored.idToken)) {
+      throw new AuthError(
+        `profile "${profileName}" was signed out while scantail was running`,
+        NOT_SIGNED_IN_HINT,
+      );
+    }
+    const changed = tokenOf(stored, kind) !== tokenOf(held, kind);
+    if (changed && !expiringSoon(stored, kind, options.now())) {
+      result = stored;
+      return UNCHANGED;
+    }
+    if (!canRefresh(stored)) {
+      throw new AuthError(
+        stored.source === "stdin"
+          ? "the stored token was pasted with --token-stdin and cannot be refreshed"
+          : "no refresh token is stored",
+        "run `scantail login` again",
+      );
+    }
+    const endpoint = stored.cognitoEndpoint || cognitoEndpoint(stored.region!, options.env);
+    const tokens = await refreshTokens(
+      endpoint,
+      stored.clientId!,
+      stored.refreshToken!,
+      options.signal,
     );
-  }
-  const endpoint = auth.cognitoEndpoint || cognitoEndpoint(auth.region!, env);
-  const tokens = await refreshTokens(endpoint, auth.clientId!, auth.refreshToken!, signal);
-  const next: StoredAuth = {
-    ...auth,
-    accessToken: tokens.accessToken,
-    idToken: tokens.idToken,
-    refreshToken: tokens.refreshToken ?? auth.refreshToken,
-    expiresAt: tokens.expiresIn ? now() + tokens.expiresIn * 1000 : undefined,
-    obtainedAt: now(),
-  };
-  await store.update(profileName, (profile) => ({ ...profile, auth: next }));
-  return next;
+    const now = options.now();
+    result = {
+      ...stored,
+      accessToken: tokens.accessToken,
+      idToken: tokens.idToken,
+      refreshToken: tokens.refreshToken ?? stored.refreshToken,
+      expiresAt: tokens.expiresIn ? now + tokens.expiresIn * 1000 : undefined,
+      obtainedAt: now,
+    };
+    return { ...profile, auth: result };
+  });
+  return result!;
 }
 
 /** Where `tail` gets its token: SCANTAIL_TOKEN as is, else the profile, refreshed as needed. */
@@ -69,9 +115,13 @@ export function createTokenProvider(options: {
   tokenKind: TokenKind;
   now: () => number;
   signal?: AbortSignal;
+  /** Learns every token and refresh token this provider holds. */
+  redactor: Redactor;
 }): TokenProvider {
+  const redactor = options.redactor;
   const envToken = options.env.SCANTAIL_TOKEN;
   if (envToken) {
+    redactor.add(envToken);
     return {
       source: "env",
       canRefresh: false,
@@ -84,8 +134,14 @@ export function createTokenProvider(options: {
     throw new AuthError(`not signed in (profile "${options.profileName}")`, NOT_SIGNED_IN_HINT);
   }
   const seen = new Set<string>();
+  // The refresh token too: a Cognito error may echo it, and -v prints causes.
   const remember = (a: StoredAuth) => {
-    for (const s of [a.accessToken, a.idToken, a.refreshToken]) if (s) seen.add(s);
+    for (const s of [a.accessToken, a.idToken, a.refreshToken]) {
+      if (s) {
+        seen.add(s);
+        redactor.add(s);
+      }
+    }
   };
   remember(auth);
   const kind = options.tokenKind;
@@ -96,16 +152,17 @@ export function createTokenProvider(options: {
     async getToken({ force }) {
       const current = auth!;
       const expiry = tokenExpiry(current, kind);
-      const expiring = expiry !== undefined && expiry - options.now() < REFRESH_WINDOW_MS;
+      const expiring = expiringSoon(current, kind, options.now());
       if ((force || expiring) && canRefresh(current)) {
-        auth = await refreshProfileTokens(
-          options.store,
-          options.profileName,
-          current,
-          options.env,
-          options.now,
-          options.signal,
-        );
+        auth = await refreshProfileTokens({
+          store: options.store,
+          profileName: options.profileName,
+          held: current,
+          kind,
+          env: options.env,
+          now: options.now,
+          signal: options.signal,
+        });
         remember(auth);
       } else if (expiry !== undefined && expiry <= options.now()) {
         throw new AuthError(
@@ -113,7 +170,7 @@ export function createTokenProvider(options: {
           "run `scantail login` again",
         );
       }
-      const token = kind === "id" ? auth!.idToken : auth!.accessToken;
+      const token = tokenOf(auth!, kind);
       if (!token) {
         throw new AuthError(
           `no ${kind} token is stored for profile "${options.profileName}"`,

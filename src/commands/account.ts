@@ -5,17 +5,20 @@ import {
   type SettingKey,
   validateSetting,
 } from "../config/settings.js";
-import { ConfigStore, type Profile, type TokenKind } from "../config/store.js";
+import type { ConfigStore, Profile, TokenKind } from "../config/store.js";
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
+import { EXIT, UsageError } from "../errors.js";
+import { resolveFormatName } from "../format/names.js";
 import { formatDuration } from "../util/duration.js";
 import { redactUrl } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./common.js";
+import { didYouMean } from "../util/suggest.js";
+import { type GlobalFlags, openStore, profileName } from "./common.js";
+import type { CommandFlags } from "./options.js";
 
 /** Forgets the profile's tokens; its settings (customer, URLs, format) stay. */
 export async function runLogout(ctx: Context, flags: GlobalFlags): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   if (!profile.auth) {
     ctx.stderr.write(`scantail: profile "${name}" was not signed in\n`);
@@ -46,6 +49,8 @@ export interface StatusReport {
   expiresInSeconds: number | null;
   expired: boolean | null;
   refreshToken: boolean;
+  /** A valid token, or an expired one that a refresh token renews: what exit 0 means. */
+  canConnect: boolean;
 }
 
 export function buildStatus(
@@ -58,7 +63,7 @@ export function buildStatus(
   const auth = profile.auth;
   const envToken = Boolean(ctx.env.SCANTAIL_TOKEN);
   const expiry = envToken ? undefined : auth ? tokenExpiry(auth, kind.value) : undefined;
-  return {
+  const report: StatusReport = {
     profile: name,
     configPath: store.path,
     configExists: store.exists(),
@@ -76,21 +81,26 @@ export function buildStatus(
     expiresInSeconds: expiry !== undefined ? Math.round((expiry - ctx.now()) / 1000) : null,
     expired: expiry !== undefined ? expiry <= ctx.now() : null,
     refreshToken: !envToken && canRefresh(auth),
+    canConnect: false,
   };
+  report.canConnect =
+    report.signedIn && (report.tokenSource === "env" || !report.expired || report.refreshToken);
+  return report;
 }
 
-/** Profile, config path, customer, URLs, token kind and expiry: never a token. */
-export async function runStatus(
-  ctx: Context,
-  flags: GlobalFlags & { json?: boolean },
-): Promise<number> {
+/**
+ * Profile, config path, customer, URLs, token kind and expiry: never a token. Exits 3
+ * when the profile cannot connect (as `gh auth status` does), so scripts can test it.
+ */
+export async function runStatus(ctx: Context, flags: CommandFlags<"status">): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const s = buildStatus(ctx, name, store, profile);
+  const exitCode = s.canConnect ? EXIT.ok : EXIT.auth;
   if (flags.json) {
     ctx.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-    return 0;
+    return exitCode;
   }
   const from = (source: string | null) => (source ? ` (from ${source})` : "");
   let token: string;
@@ -110,9 +120,11 @@ export async function runStatus(
     ["token kind", `${s.tokenKind}${from(s.tokenKindSource)}`],
     [
       "signed in",
-      s.signedIn
+      s.canConnect
         ? `yes${s.username ? ` as ${s.username}` : ""}${s.tokenSource === "stdin" ? " (pasted token)" : ""}`
-        : "no",
+        : s.signedIn
+          ? "no: the stored token expired and cannot be refreshed"
+          : "no",
     ],
     ["token", token],
     [
@@ -128,7 +140,14 @@ export async function runStatus(
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) ctx.stdout.write(`${k.padEnd(width)}  ${v}\n`);
-  return 0;
+  return exitCode;
+}
+
+/** `token-kind` and `tokenKind` both name the setting: the flags are spelt kebab-case. */
+export function settingKey(input: string): SettingKey | undefined {
+  const camel = input.replace(/[-_]([a-z])/gi, (_, c: string) => c.toUpperCase());
+  const match = SETTING_KEYS.find((k) => k.toLowerCase() === camel.toLowerCase());
+  return match;
 }
 
 function mask(secret: string | undefined): string | undefined {
@@ -141,17 +160,20 @@ export async function runConfig(
   action: string,
   key: string | undefined,
   value: string | undefined,
-  flags: GlobalFlags & { json?: boolean },
+  flags: CommandFlags<"config">,
 ): Promise<number> {
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const requireKey = (): SettingKey => {
     if (!key)
       throw new UsageError(`config ${action} needs a key; valid keys: ${SETTING_KEYS.join(", ")}`);
-    if (!(SETTING_KEYS as readonly string[]).includes(key)) {
-      throw new UsageError(`unknown config key "${key}"; valid keys: ${SETTING_KEYS.join(", ")}`);
+    const k = settingKey(key);
+    if (!k) {
+      throw new UsageError(
+        `unknown config key "${key}"${didYouMean(key, SETTING_KEYS)}; valid keys: ${SETTING_KEYS.join(", ")}`,
+      );
     }
-    return key as SettingKey;
+    return k;
   };
   const noExtra = (count: number) => {
     const extras = [key, value].slice(count).filter((v) => v !== undefined);
@@ -176,7 +198,9 @@ export async function runConfig(
     case "set": {
       const k = requireKey();
       if (value === undefined) throw new UsageError(`config set ${k} needs a value`);
-      const valid = validateSetting(k, value);
+      // `-o Table` and `-o json` work, so the stored format is spelt the same way.
+      const typed = k === "format" ? (resolveFormatName(value) ?? value) : value;
+      const valid = validateSetting(k, typed);
       await store.update(name, (p) => ({ ...p, [valid.key]: valid.value }));
       ctx.stderr.write(`scantail: ${valid.key} = ${valid.value} (profile "${name}")\n`);
       return 0;
@@ -184,8 +208,13 @@ export async function runConfig(
     case "unset": {
       const k = requireKey();
       noExtra(1);
-      if (!store.exists()) return 0;
+      const before = store.exists() ? (await store.profile(name))[k] : undefined;
+      if (before === undefined) {
+        ctx.stderr.write(`scantail: ${k} was not set in profile "${name}"; nothing to do\n`);
+        return 0;
+      }
       await store.update(name, (p) => ({ ...p, [k]: undefined }));
+      ctx.stderr.write(`scantail: unset ${k} (was ${before}) in profile "${name}"\n`);
       return 0;
     }
     case "list": {
@@ -219,7 +248,13 @@ export async function runConfig(
           for (const [k2, v2] of Object.entries(v)) flat.push([`${k}.${k2}`, v2]);
         else flat.push([k, v]);
       }
-      for (const [k, v] of flat) if (v !== undefined) ctx.stdout.write(`${k}=${v}\n`);
+      const shown = flat.filter(([, v]) => v !== undefined);
+      for (const [k, v] of shown) ctx.stdout.write(`${k}=${v}\n`);
+      if (shown.length === 0) {
+        ctx.stderr.write(
+          `scantail: nothing stored yet; set a value with \`scantail config set <key> <value>\` (keys: ${SETTING_KEYS.join(", ")}) or run \`scantail login\`\n`,
+        );
+      }
       return 0;
     }
     default:

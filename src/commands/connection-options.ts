@@ -1,16 +1,8 @@
 import { UsageError } from "../errors.js";
 import { parseDuration, parsePositiveInt } from "../util/duration.js";
+import { CONNECTION_OPTIONS, type ConnectionFlags, defaultOf } from "./options.js";
 
-export interface ConnectionFlags {
-  url?: string;
-  customer?: string;
-  tokenKind?: string;
-  reconnect?: boolean;
-  maxRetries?: string;
-  heartbeat?: string;
-  renewAfter?: string;
-  insecure?: boolean;
-}
+export type { ConnectionFlags };
 
 export interface ConnectionSetup {
   reconnect: boolean;
@@ -19,18 +11,31 @@ export interface ConnectionSetup {
   renewAfterMs: number;
 }
 
+/** API Gateway ends every WebSocket connection after 2 hours. */
+const GATEWAY_MAX_AGE_MS = 2 * 3_600_000;
+
+/** Pure: flags → how the live connection is kept up; every bad value is exit 2. */
 export function resolveConnection(flags: ConnectionFlags): ConnectionSetup {
-  const heartbeatMs = parseDuration(flags.heartbeat ?? "30s", "--heartbeat");
-  const renewAfterMs = parseDuration(flags.renewAfter ?? "110m", "--renew-after");
+  const heartbeatMs = parseDuration(
+    flags.heartbeat ?? defaultOf(CONNECTION_OPTIONS.heartbeat),
+    "--heartbeat",
+  );
+  const renewAfterMs = parseDuration(
+    flags.renewAfter ?? defaultOf(CONNECTION_OPTIONS.renewAfter),
+    "--renew-after",
+  );
   if (heartbeatMs < 100) throw new UsageError("--heartbeat must be at least 100ms");
   if (renewAfterMs < 1000) throw new UsageError("--renew-after must be at least 1s");
-  if (renewAfterMs >= 2 * 3_600_000) {
+  if (renewAfterMs >= GATEWAY_MAX_AGE_MS) {
     throw new UsageError(
       "--renew-after must be under 2h: API Gateway ends every connection at 2 hours",
     );
   }
-  if (flags.tokenKind !== undefined && flags.tokenKind !== "access" && flags.tokenKind !== "id") {
-    throw new UsageError(`invalid --token-kind "${flags.tokenKind}": expected access or id`);
+  const kinds = CONNECTION_OPTIONS.tokenKind.choices ?? [];
+  if (flags.tokenKind !== undefined && !kinds.includes(flags.tokenKind)) {
+    throw new UsageError(
+      `invalid --token-kind "${flags.tokenKind}": expected ${kinds.join(" or ")}`,
+    );
   }
   return {
     reconnect: flags.reconnect !== false,

@@ -1,25 +1,19 @@
 import type { Context } from "../context.js";
-import type { GlobalFlags } from "./common.js";
-import type { ConnectionFlags } from "./connection-options.js";
 import { resolveConnection } from "./connection-options.js";
-import { type OutputFlags, resolveOutput } from "./output-options.js";
-import { resolveSimulator, type SimulatorFlags } from "./simulator-options.js";
+import type { CommandFlags } from "./options.js";
+import { profileForOutput, resolveOutput } from "./output-options.js";
+import { resolveSimulator } from "./simulator-options.js";
 import { tailLive } from "./tail.js";
 
 /**
  * The simulated feed in-process on a loopback port, tailed over a real WebSocket exactly
  * as `tail` would: no account, no config.
  */
-export async function runDemo(
-  ctx: Context,
-  flags: OutputFlags &
-    SimulatorFlags &
-    GlobalFlags &
-    Pick<ConnectionFlags, "heartbeat" | "renewAfter" | "reconnect" | "maxRetries">,
-): Promise<number> {
-  const setup = resolveOutput(flags, ctx);
+export async function runDemo(ctx: Context, flags: CommandFlags<"demo">): Promise<number> {
   const simOptions = resolveSimulator(flags, ctx.now);
   const connection = resolveConnection(flags);
+  // A stored format applies here as in tail and replay: one rule (README, "Output").
+  const setup = resolveOutput(flags, ctx, await profileForOutput(flags, ctx));
   const { startSimulator } = await import("../simulator/server.js");
   const simulator = await startSimulator({ ...simOptions, host: "127.0.0.1", port: 0 });
   try {
@@ -28,6 +22,7 @@ export async function runDemo(
       {
         url: simulator.url,
         customer: "demo",
+        tokenOrigin: "demo",
         tokens: {
           source: "env",
           canRefresh: false,

@@ -7,13 +7,13 @@ import {
   validateLiveUrl,
   validateSetting,
 } from "../config/settings.js";
-import { ConfigStore, type StoredAuth } from "../config/store.js";
+import type { StoredAuth } from "../config/store.js";
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
+import { AuthError, UsageError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { ask, readAllStdin } from "../util/prompt.js";
-import { redactUrl, registerSecret } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./common.js";
+import { redactUrl } from "../util/redact.js";
+import { type GlobalFlags, openStore, profileName } from "./common.js";
 
 export interface LoginFlags extends GlobalFlags {
   baseUrl?: string;
@@ -23,15 +23,21 @@ export interface LoginFlags extends GlobalFlags {
   tokenStdin?: boolean;
 }
 
-/** Signs in (insight-api.md §2) and stores the tokens for the profile, never the password. */
+/** Signs in (auth-information, then Cognito USER_PASSWORD_AUTH) and stores the tokens for the profile, never the password. */
 export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number> {
   if (flags.passwordStdin && flags.tokenStdin)
     throw new UsageError("use either --password-stdin or --token-stdin, not both");
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const interactive = ctx.stdin.isTTY === true && !flags.passwordStdin && !flags.tokenStdin;
   const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);
+  const secrets = ctx.redactor;
+  // --password-stdin / --token-stdin on a terminal would otherwise wait without a word.
+  const waitingOnTerminal = (what: string) => {
+    if (ctx.stdin.isTTY)
+      say(`reading the ${what} from stdin: type it, then Enter and Ctrl-D (Ctrl-C cancels)`);
+  };
 
   const need = async (
     label: string,
@@ -59,16 +65,26 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   if (customerSetting.value !== undefined) validateSetting("customer", customerSetting.value);
 
   if (flags.tokenStdin) {
+    waitingOnTerminal("token");
     const token = (await readAllStdin(ctx)).trim();
     if (!token) throw new UsageError("--token-stdin: stdin was empty");
     if (/\s/.test(token))
       throw new UsageError("--token-stdin: the token must not contain spaces or line breaks");
-    registerSecret(token);
+    secrets.add(token);
+    const expiresAt = jwtExpiry(token);
+    // Exit 3, not 2: the value is well-formed but the server would refuse it — the same
+    // class as a refused sign-in, and what scripts test to fetch a fresh token.
+    if (expiresAt !== undefined && expiresAt <= ctx.now()) {
+      throw new AuthError(
+        `--token-stdin: the token expired ${formatDuration(ctx.now() - expiresAt)} ago; nothing was stored`,
+        "pass a fresh token, or run `scantail login` to sign in with a password",
+      );
+    }
     const auth: StoredAuth = {
       accessToken: token,
       idToken: token,
       source: "stdin",
-      expiresAt: jwtExpiry(token),
+      expiresAt,
       obtainedAt: ctx.now(),
     };
     await store.update(name, (p) => ({
@@ -99,17 +115,18 @@ export async function runLogin(ctx: Context, flags: LoginFlags): Promise<number>
   );
   let password: string;
   if (flags.passwordStdin) {
+    waitingOnTerminal("password");
     password = await readAllStdin(ctx);
     if (!password) throw new UsageError("--password-stdin: stdin was empty");
   } else {
     password = await need("password", "--password-stdin", undefined, true);
   }
-  registerSecret(password);
+  secrets.add(password);
 
   const info = await getAuthInformation(baseUrl, customer, ctx.signal);
   const endpoint = cognitoEndpoint(info.region, ctx.env);
   const tokens = await signInWithPassword(endpoint, info.clientId, username, password, ctx.signal);
-  for (const t of [tokens.accessToken, tokens.idToken, tokens.refreshToken]) registerSecret(t);
+  for (const t of [tokens.accessToken, tokens.idToken, tokens.refreshToken]) secrets.add(t);
   let discoveredUrl: string | undefined;
   if (info.websocketUrl) {
     try {

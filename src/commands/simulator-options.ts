@@ -1,29 +1,22 @@
 import { UsageError } from "../errors.js";
 import type { SimulatorOptions } from "../simulator/server.js";
 import { parseDuration, parsePositiveInt } from "../util/duration.js";
+import { defaultOf, SIMULATED_FEED_OPTIONS, type SimulatorFlags } from "./options.js";
 
-export interface SimulatorFlags {
-  rate?: string;
-  devices?: string;
-  seed?: string;
-  reject?: string;
-  dropAfter?: string;
-  idleTimeout?: string;
-  maxAge?: string;
-  stallAfter?: string;
-  malformed?: string;
-  oversizedEvery?: string;
-  resend?: string;
-}
+export type { SimulatorFlags };
 
+/** Pure: flags → the simulated feed and its faults; `now` only seeds a random fleet. */
 export function resolveSimulator(flags: SimulatorFlags, now: () => number): SimulatorOptions {
-  const rate = Number(flags.rate ?? "5");
+  const rate = Number(flags.rate ?? defaultOf(SIMULATED_FEED_OPTIONS.rate));
   if (!Number.isFinite(rate) || rate < 0 || rate > 1_000_000) {
     throw new UsageError(
       `invalid --rate "${flags.rate}": expected events per second between 0 and 1000000`,
     );
   }
-  const devices = parsePositiveInt(flags.devices ?? "8", "--devices");
+  const devices = parsePositiveInt(
+    flags.devices ?? defaultOf(SIMULATED_FEED_OPTIONS.devices),
+    "--devices",
+  );
   if (devices > 100_000) throw new UsageError("--devices must be at most 100000");
   const seed =
     flags.seed !== undefined

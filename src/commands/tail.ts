@@ -1,29 +1,26 @@
 import { createTokenProvider, type TokenProvider } from "../auth/tokens.js";
 import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
-import { ConfigStore } from "../config/store.js";
 import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
-import { openFeed } from "../feed/open-feed.js";
 import { executeStream } from "../run/execute.js";
 import type { StatusReporter } from "../run/status.js";
-import { redactUrl, registerSecret } from "../util/redact.js";
-import { type GlobalFlags, profileName } from "./common.js";
-import {
-  type ConnectionFlags,
-  type ConnectionSetup,
-  resolveConnection,
-} from "./connection-options.js";
-import {
-  createRendererFor,
-  type OutputFlags,
-  type OutputSetup,
-  resolveOutput,
-} from "./output-options.js";
+import { openLive } from "../sources/live.js";
+import { formatDuration } from "../util/duration.js";
+import { redactUrl } from "../util/redact.js";
+import { openStore, profileName } from "./common.js";
+import { type ConnectionSetup, resolveConnection } from "./connection-options.js";
+import { type TokenOrigin, withFeedErrors } from "./feed-errors.js";
+import type { CommandFlags } from "./options.js";
+import { type OutputSetup, resolveOutput } from "./output-options.js";
 
 export interface LiveTarget {
   url: string;
   customer?: string;
   tokens: TokenProvider;
+  /** The profile whose credentials are used (none for the demo). */
+  profile?: string;
+  /** Where the token comes from when not the provider's own source (the demo's simulator). */
+  tokenOrigin?: TokenOrigin;
 }
 
 /** Tails a live feed (the real one, or the demo's simulator) to stdout. */
@@ -35,44 +32,43 @@ export async function tailLive(
   verbose: boolean,
   onStatus?: (status: StatusReporter) => void,
 ): Promise<number> {
-  const renderer = await createRendererFor(setup, ctx);
   return executeStream({
     ctx,
-    setup,
-    renderer,
+    plan: setup,
     verbose,
-    live: true,
-    dedupe: true,
-    source: (stop, status) => {
+    source: (status) => {
       onStatus?.(status);
-      return openFeed({
-        url: target.url,
-        customer: target.customer,
-        getToken: async (request) => {
-          const token = await target.tokens.getToken(request);
-          registerSecret(token);
-          return token;
+      const live = openLive(
+        {
+          url: target.url,
+          customer: target.customer,
+          getToken: async (request) => {
+            const token = await target.tokens.getToken(request);
+            ctx.redactor.add(token);
+            return token;
+          },
+          canRefresh: target.tokens.canRefresh,
+          reconnect: connection.reconnect,
+          maxRetries: connection.maxRetries,
+          heartbeatMs: connection.heartbeatMs,
+          renewAfterMs: connection.renewAfterMs,
+          now: ctx.now,
+          random: ctx.random,
         },
-        canRefresh: target.tokens.canRefresh,
-        reconnect: connection.reconnect,
-        maxRetries: connection.maxRetries,
-        heartbeatMs: connection.heartbeatMs,
-        renewAfterMs: connection.renewAfterMs,
-        signal: stop,
-        now: ctx.now,
-      });
+        target.profile,
+      );
+      // The transport raises facts; the words a person reads are the command's.
+      const origin = target.tokenOrigin ?? target.tokens.source;
+      return { ...live, items: (stop) => withFeedErrors(live.items(stop), origin) };
     },
   });
 }
 
-export async function runTail(
-  ctx: Context,
-  flags: OutputFlags & ConnectionFlags & GlobalFlags,
-): Promise<number> {
+export async function runTail(ctx: Context, flags: CommandFlags<"tail">): Promise<number> {
   // Validate everything that needs no I/O first: a bad flag fails before the config is read.
   const connection = resolveConnection(flags);
   const name = profileName(flags, ctx);
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   const profile = await store.profile(name);
   const setup = resolveOutput(flags, ctx, profile);
 
@@ -99,6 +95,7 @@ export async function runTail(
     tokenKind: tokenKind.value,
     now: ctx.now,
     signal: ctx.signal,
+    redactor: ctx.redactor,
   });
   if (flags.verbose) {
     const say = (text: string) => ctx.stderr.write(`scantail: ${text}\n`);
@@ -111,12 +108,12 @@ export async function runTail(
       `token kind ${tokenKind.value} (from ${tokenKind.source}); token from ${tokens.source === "env" ? "SCANTAIL_TOKEN" : `profile (${tokens.source})`}`,
     );
     say(
-      `format ${setup.format}; heartbeat ${connection.heartbeatMs}ms; renew after ${connection.renewAfterMs}ms`,
+      `format ${setup.format}; heartbeat ${formatDuration(connection.heartbeatMs)}; renew after ${formatDuration(connection.renewAfterMs)}`,
     );
   }
   return tailLive(
     ctx,
-    { url: liveUrl, customer: customer.value, tokens },
+    { url: liveUrl, customer: customer.value, tokens, profile: name },
     setup,
     connection,
     flags.verbose === true,

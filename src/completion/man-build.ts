@@ -5,6 +5,7 @@
 import { Readable } from "node:stream";
 import { buildProgram, VERSION } from "../cli.js";
 import type { Context, OutputStream } from "../context.js";
+import { Redactor } from "../util/redact.js";
 import { manPage } from "./man-page.js";
 import { describeProgram } from "./spec.js";
 
@@ -28,6 +29,7 @@ export function renderManPage(): string {
     signalName: () => undefined,
     now: () => 0,
     cwd: "/",
+    redactor: new Redactor(),
   };
   const program = buildProgram(ctx, () => {});
   // The whole of `scantail --help`, the sections added after the options included.

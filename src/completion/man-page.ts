@@ -59,13 +59,27 @@ const MAN_SECTION: Record<string, string> = {
 
 export function manPage(spec: ProgramSpec, helpText: string, version: string): string {
   const name = spec.name;
-  const sections = new Map(
-    helpSections(helpText).map((s) => [MAN_SECTION[s.title.toLowerCase()] ?? s.title, s.lines]),
-  );
-  const section = (title: string) => {
-    const lines = sections.get(title);
-    return lines ? `.SH ${title}\n${sectionBody(lines)}` : "";
+  // "Environment (a flag beats the environment, …):" is the ENVIRONMENT section, with
+  // what follows its name as the section's first sentence.
+  const sections = new Map<string, { lead: string; lines: string[] }>();
+  for (const { title, lines } of helpSections(helpText)) {
+    const known = Object.keys(MAN_SECTION).find((k) => title.toLowerCase().startsWith(k));
+    const note = known
+      ? title
+          .slice(known.length)
+          .trim()
+          .replace(/^\((.*)\)$/, "$1")
+      : "";
+    sections.set(known ? MAN_SECTION[known]! : title, {
+      lead: note ? `${note[0]!.toUpperCase()}${note.slice(1)}.` : "",
+      lines,
+    });
+  }
+  const body = (title: string) => {
+    const found = sections.get(title)!;
+    return `${found.lead ? `${roff(found.lead)}\n.PP\n` : ""}${sectionBody(found.lines)}`;
   };
+  const section = (title: string) => (sections.has(title) ? `.SH ${title}\n${body(title)}` : "");
   const defaultNote = spec.defaultCommand
     ? `\n.PP\nWith no command, ${bold(name)} runs ${bold(spec.defaultCommand)}. Options may stand before or after the command name.`
     : "";
@@ -108,7 +122,7 @@ export function manPage(spec: ProgramSpec, helpText: string, version: string): s
     section("EXAMPLES"),
     ...[...sections.keys()]
       .filter((title) => !Object.values(MAN_SECTION).includes(title))
-      .map((title) => `.SH ${roff(title.toUpperCase())}\n${sectionBody(sections.get(title)!)}`),
+      .map((title) => `.SH ${roff(title.toUpperCase())}\n${body(title)}`),
     ".SH SEE ALSO",
     `${bold("jq")}(1); the README of the ${name} package.`,
   ];

@@ -1,7 +1,8 @@
 import type { Command, Option } from "commander";
 import { SETTING_KEYS } from "../config/settings.js";
+import { normalizeSymbology } from "../events/filter.js";
+import { SYMBOLOGIES } from "../events/symbologies.js";
 import { FORMAT_NAMES, TIME_MODES } from "../format/names.js";
-import { SYMBOLOGY_COMPLETIONS } from "./symbologies.js";
 
 /*
  * What shell completion and the man page know about the command line, read from the
@@ -62,14 +63,20 @@ export interface ProgramSpec {
 
 const words = (list: readonly string[]): ValueSource => ({ kind: "words", words: list });
 
+/**
+ * -y ignores case, spaces, `-` and `_`, so symbologies are offered in that compact
+ * spelling, which needs no quoting in a shell: `ean13`, `code128`, `qrcode`.
+ */
+const SYMBOLOGY_WORDS = [...new Set(SYMBOLOGIES.map(normalizeSymbology))];
+
 /** Values of options that declare no choices, by the option's long name. */
 const OPTION_VALUES: Record<string, ValueSource> = {
   "--format": words(FORMAT_NAMES),
   "--time": words(TIME_MODES),
   "--token-kind": words(["access", "id"]),
   "--profile": { kind: "profiles" },
-  "--symbology": words(SYMBOLOGY_COMPLETIONS),
-  "--exclude-symbology": words(SYMBOLOGY_COMPLETIONS),
+  "--symbology": words(SYMBOLOGY_WORDS),
+  "--exclude-symbology": words(SYMBOLOGY_WORDS),
   "--tee": { kind: "files" },
 };
 
@@ -134,12 +141,17 @@ export function describeProgram(program: Command): ProgramSpec {
   const defaultCommand = (program as unknown as { _defaultCommandName?: string })
     ._defaultCommandName;
   const root = describeCommand(program);
+  const commands = help.visibleCommands(program).map(describeCommand);
+  // `scantail help <command>` completes the command names.
+  const names = words(commands.map((c) => c.name).filter((n) => n !== "help"));
+  for (const argument of commands.find((c) => c.name === "help")?.arguments ?? [])
+    argument.values ??= names;
   return {
     name: program.name(),
     description: program.description(),
     usage: program.usage(),
     globalOptions: root.options,
-    commands: help.visibleCommands(program).map(describeCommand),
+    commands,
     ...(defaultCommand ? { defaultCommand } : {}),
   };
 }
@@ -160,5 +172,5 @@ export function helpSections(text: string): { title: string; lines: string[] }[]
       current.lines.push(line);
     }
   }
-  return sections.filter((s) => !/^(Usage|Options|Commands|Arguments)/.test(s.title));
+  return sections.filter((s) => !/^(Usage|Commands|Arguments)|Options$/.test(s.title));
 }

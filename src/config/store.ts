@@ -70,19 +70,38 @@ const SCHEMA = {
   },
 } as const;
 
+/** Returned by an `update` change function to leave the file as it is. */
+export const UNCHANGED: unique symbol = Symbol("unchanged");
+type Change = Profile | undefined | typeof UNCHANGED;
+
+export interface StoreOptions {
+  /** Told once per store about a problem worth a warning (a file others can read). */
+  onWarning?: (text: string) => void;
+}
+
+/** How long a writer waits for another one before giving up (a refresh may hold it ~20 s). */
+const LOCK_WAIT = { retries: 300, minTimeout: 5, maxTimeout: 100, factor: 1.3, randomize: true };
+
 /**
  * The config store: one JSON file (mode 0600, directory 0700) written atomically by conf.
+ * Every write is read-modify-write under an inter-process lock (proper-lockfile: a
+ * `config.json.lock` directory, refreshed while held and taken over when stale), so two
+ * commands changing different profiles at once both keep their change.
  * A corrupt or schema-violating file is reported with its path and never overwritten:
- * conf's clearInvalidConfig stays off.
+ * conf's clearInvalidConfig stays off. Profile names are looked up as own keys of
+ * null-prototype objects, so `constructor` or `__proto__` are names like any other.
  */
 export class ConfigStore {
   readonly dir: string;
   readonly path: string;
   private conf: Conf<StoreData> | undefined;
+  private readonly onWarning?: (text: string) => void;
+  private warnedMode = false;
 
-  constructor(env: Record<string, string | undefined>) {
+  constructor(env: Record<string, string | undefined>, options: StoreOptions = {}) {
     this.dir = configDir(env);
     this.path = join(this.dir, CONFIG_FILE);
+    this.onWarning = options.onWarning;
   }
 
   exists(): boolean {
@@ -119,6 +138,7 @@ export class ConfigStore {
 
   private describe(error: unknown): ConfigError {
     const e = error as NodeJS.ErrnoException;
+    if (e instanceof ConfigError) return e;
     if (e?.code === "EACCES" || e?.code === "EPERM") {
       return new ConfigError(`cannot read the config file ${this.path}: permission denied`);
     }
@@ -140,41 +160,119 @@ export class ConfigStore {
     return new ConfigError(`cannot use the config file ${this.path}: ${errorMessage(e)}`);
   }
 
+  /** The tokens are in this file: say so once when others can read it. */
+  private checkMode(): void {
+    const mode = this.mode();
+    if (this.warnedMode || mode === undefined || (mode & 0o077) === 0) return;
+    this.warnedMode = true;
+    this.onWarning?.(
+      `the config file ${this.path} is readable by other users (mode ${octal(mode)}) and keeps sign-in tokens; scantail makes it 0600 on its next write (or run: chmod 600 ${this.path})`,
+    );
+  }
+
+  private readProfiles(conf: Conf<StoreData>): Record<string, Profile> {
+    try {
+      return dictionary(conf.store.profiles);
+    } catch (error) {
+      throw this.describe(error);
+    }
+  }
+
   /** The whole store; an absent file reads as empty (and is not created). */
   async read(): Promise<StoreData> {
     if (!this.exists()) return {};
     const conf = await this.open();
-    try {
-      return conf.store;
-    } catch (error) {
-      throw this.describe(error);
-    }
+    this.checkMode();
+    return { profiles: this.readProfiles(conf) };
   }
 
   async profile(name: string): Promise<Profile> {
-    const data = await this.read();
-    return data.profiles?.[name] ?? {};
+    const profiles = (await this.read()).profiles ?? {};
+    return Object.hasOwn(profiles, name) ? profiles[name]! : {};
   }
 
-  /** Changes one profile with a function; the file is written atomically with mode 0600. */
-  async update(name: string, change: (profile: Profile) => Profile | undefined): Promise<void> {
+  /**
+   * Changes one profile: under the lock, `change` gets the profile as stored now (never
+   * a copy read earlier) and returns the new profile, undefined to remove it, or
+   * UNCHANGED to write nothing. The file is replaced atomically with mode 0600.
+   */
+  async update(
+    name: string,
+    change: (profile: Profile) => Change | Promise<Change>,
+  ): Promise<void> {
     const conf = await this.open();
-    let profiles: Record<string, Profile>;
+    const release = await this.lock();
     try {
-      profiles = { ...(conf.get("profiles") ?? {}) };
-    } catch (error) {
-      throw this.describe(error);
+      const profiles = this.readProfiles(conf);
+      const next = await change(Object.hasOwn(profiles, name) ? { ...profiles[name] } : {});
+      if (next === UNCHANGED) return;
+      if (next === undefined) delete profiles[name];
+      else define(profiles, name, dropUndefined(next));
+      const before = this.mode();
+      try {
+        conf.set("profiles", profiles);
+        // atomically keeps an existing file's mode; make sure ours is 0600 whatever it was.
+        chmodSync(this.path, 0o600);
+      } catch (error) {
+        throw this.describe(error);
+      }
+      if (before !== undefined && (before & 0o077) !== 0) {
+        this.onWarning?.(
+          this.warnedMode
+            ? `the config file ${this.path} is now 0600`
+            : `the config file ${this.path} was readable by other users (mode ${octal(before)}); it is now 0600`,
+        );
+        this.warnedMode = true;
+      }
+    } finally {
+      await release();
     }
-    const next = change({ ...(profiles[name] ?? {}) });
-    if (next === undefined) delete profiles[name];
-    else profiles[name] = dropUndefined(next);
+  }
+
+  private async lock(): Promise<() => Promise<void>> {
+    type Lockfile = typeof import("proper-lockfile");
+    // A CommonJS module: bundled, its functions hang off the default export.
+    const loaded = (await import("proper-lockfile")) as Lockfile & { default?: Lockfile };
+    const lock = loaded.default?.lock ?? loaded.lock;
+    const lockPath = `${this.path}.lock`;
+    let compromised: Error | undefined;
+    let release: () => Promise<void>;
     try {
-      conf.set("profiles", profiles);
-      // atomically keeps an existing file's mode; make sure ours is 0600 whatever it was.
-      chmodSync(this.path, 0o600);
+      release = await lock(this.path, {
+        realpath: false,
+        lockfilePath: lockPath,
+        stale: 10_000,
+        update: 2_000,
+        retries: LOCK_WAIT,
+        // The default throws from a timer; a lost lock is reported when it is released.
+        onCompromised: (error) => {
+          compromised = error;
+        },
+      });
     } catch (error) {
-      throw this.describe(error);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ConfigError(
+        code === "ELOCKED"
+          ? `the config file ${this.path} is being changed by another scantail and stayed locked`
+          : `cannot lock the config file ${this.path}: ${errorMessage(error)}`,
+        code === "ELOCKED"
+          ? `try again; if no other scantail is running, remove ${lockPath}`
+          : undefined,
+      );
     }
+    return async () => {
+      try {
+        await release();
+      } catch {
+        // Already released or taken over as stale: nothing of ours is left to remove.
+      }
+      if (compromised) {
+        throw new ConfigError(
+          `the lock on ${this.path} was lost while writing (${errorMessage(compromised)})`,
+          "check the file, then run the command again",
+        );
+      }
+    };
   }
 
   /** Mode bits of the file, or undefined when it does not exist. */
@@ -195,6 +293,26 @@ export class ConfigStore {
       return { ok: false, reason: errorMessage(error) };
     }
   }
+}
+
+const octal = (mode: number) => mode.toString(8).padStart(4, "0");
+
+/** A null-prototype copy: profile names are data, never Object.prototype's members. */
+function dictionary<T>(value: Record<string, T> | undefined): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  if (value && typeof value === "object")
+    for (const [key, item] of Object.entries(value)) define(out, key, item);
+  return out;
+}
+
+/** Assignment that makes `__proto__` an own key instead of changing the prototype. */
+function define<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -1,5 +1,5 @@
 /**
- * One live-feed event (api_version "0.5", insight-api.md §1). Every field is optional
+ * One live-feed event (api_version "0.5", docs/insight-api.md §1). Every field is optional
  * because the docs' example may be incomplete; unknown fields are kept as received.
  */
 export interface ScanEvent {
@@ -35,7 +35,8 @@ export interface ScanEvent {
 
 /** Reads a field as display text: strings as is, numbers/booleans/objects as JSON. */
 export function fieldText(event: ScanEvent, field: string): string {
-  const value = event[field];
+  // Own fields only: `constructor` or `__proto__` in --fields must not reach the prototype.
+  const value = Object.hasOwn(event, field) ? event[field] : undefined;
   if (value === undefined || value === null) return "";
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);

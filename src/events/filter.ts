@@ -11,6 +11,8 @@ export interface FilterOptions {
   station?: string[];
   eventType?: string[];
   code?: string;
+  /** `-i`: --code ignores case. */
+  ignoreCase?: boolean;
 }
 
 export type EventPredicate = (event: ScanEvent) => boolean;
@@ -26,7 +28,7 @@ export function splitList(values: readonly string[] | string | undefined): strin
 }
 
 /**
- * Symbology names are spelled inconsistently (`EAN-13` but `CODE 128`, insight-api.md):
+ * Symbology names are spelled inconsistently (`EAN-13` but `CODE 128`, docs/insight-api.md §1):
  * compare them ignoring case, spaces, `-` and `_`.
  */
 export function normalizeSymbology(name: string): string {
@@ -56,16 +58,26 @@ function symbologyMatcher(patterns: string[]): EventPredicate {
   };
 }
 
-export function compileCodeRegExp(source: string): RegExp {
+export interface RegExpOptions {
+  ignoreCase?: boolean;
+  /** For marking every match (--highlight). */
+  global?: boolean;
+  /** The option named in an error message. */
+  flag?: string;
+}
+
+/** A user's JavaScript regular expression (--code, --highlight); exit 2 when invalid. */
+export function compileCodeRegExp(source: string, options: RegExpOptions = {}): RegExp {
+  const flags = `${options.ignoreCase ? "i" : ""}${options.global ? "g" : ""}`;
   try {
-    return new RegExp(source, "u");
+    return new RegExp(source, `u${flags}`);
   } catch (unicodeError) {
     try {
       // Patterns valid only without the u flag (e.g. `\-` outside a class) still work.
-      return new RegExp(source);
+      return new RegExp(source, flags);
     } catch {
       throw new UsageError(
-        `invalid --code regular expression: ${(unicodeError as Error).message.replace(/^Invalid regular expression: /, "")}`,
+        `invalid ${options.flag ?? "--code"} regular expression: ${(unicodeError as Error).message.replace(/^Invalid regular expression: /, "")}`,
       );
     }
   }
@@ -73,7 +85,7 @@ export function compileCodeRegExp(source: string): RegExp {
 
 /**
  * Compiles every filter once into one predicate. Kinds combine with AND, values of one
- * kind with OR, exclusions apply after the keeps (cli-contract.md).
+ * kind with OR, exclusions apply after the keeps (README "Watching and filtering").
  */
 export function compileFilter(options: FilterOptions): EventPredicate {
   const checks: EventPredicate[] = [];
@@ -95,7 +107,7 @@ export function compileFilter(options: FilterOptions): EventPredicate {
   if (station.length) checks.push(fieldMatcher("customer_gateway_station", station));
   if (eventType.length) checks.push(fieldMatcher("event_type", eventType));
   if (options.code !== undefined) {
-    const re = compileCodeRegExp(options.code);
+    const re = compileCodeRegExp(options.code, { ignoreCase: options.ignoreCase });
     checks.push((e) => typeof e.scan_code === "string" && re.test(e.scan_code));
   }
   if (excludeSerial.length) {

@@ -1,11 +1,12 @@
-import { sanitize } from "../format/sanitize.js";
+import { sanitize } from "../util/sanitize.js";
 import type { ScanEvent } from "./event.js";
 
 export type ParsedFrame = { ok: true; event: ScanEvent } | { ok: false; reason: string };
 
 /**
- * A frame is an event only if it is a JSON object carrying `event_id` or `event_type`
- * (insight-api.md §1). API Gateway itself sends objects such as
+ * A frame is an event only if it is a JSON object carrying a usable `event_id` (a
+ * non-empty string, or a number) or `event_type` (a string) — see "Frames that are not
+ * events" in docs/architecture.md. API Gateway itself sends objects such as
  * `{"message":"Forbidden","connectionId":…}` and plain `Internal server error`.
  */
 export function parseFrame(data: string | { data: Uint8Array }): ParsedFrame {
@@ -20,19 +21,45 @@ export function parseFrame(data: string | { data: Uint8Array }): ParsedFrame {
   return classify(value, data);
 }
 
+function usableId(value: unknown): boolean {
+  return (
+    (typeof value === "string" && value.length > 0) ||
+    (typeof value === "number" && Number.isFinite(value))
+  );
+}
+
 export function classify(value: unknown, data: string): ParsedFrame {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
     return { ok: false, reason: `not an event (${kind}): ${preview(data)}` };
   }
   const record = value as Record<string, unknown>;
-  if (record.event_id === undefined && record.event_type === undefined) {
-    if (typeof record.message === "string") {
+  const id = Object.hasOwn(record, "event_id") ? record.event_id : undefined;
+  const type = Object.hasOwn(record, "event_type") ? record.event_type : undefined;
+  if (id === undefined && type === undefined) {
+    if (typeof record.message === "string" && Object.hasOwn(record, "message")) {
       return { ok: false, reason: `message from the server: ${preview(record.message, 120)}` };
     }
     return { ok: false, reason: `object without event_id or event_type: ${preview(data)}` };
   }
+  if (id !== undefined && !usableId(id)) {
+    return {
+      ok: false,
+      reason: `event_id is not a non-empty string or a number: ${preview(data)}`,
+    };
+  }
+  if (type !== undefined && typeof type !== "string") {
+    return { ok: false, reason: `event_type is not a string: ${preview(data)}` };
+  }
   return { ok: true, event: record as ScanEvent };
+}
+
+/** The key that identifies an event for de-duplication, when it has one. */
+export function eventKey(event: ScanEvent): string | undefined {
+  const id = event.event_id as unknown;
+  if (typeof id === "string") return id;
+  if (typeof id === "number") return `#${id}`;
+  return undefined;
 }
 
 /**
@@ -40,18 +67,9 @@ export function classify(value: unknown, data: string): ParsedFrame {
  * escaping as pretty and table output (stderr is a terminal too).
  */
 export function preview(text: string, max = 80): string {
-  const oneLine = sanitize(text);
-  return oneLine.length > max ? `${oneLine.slice(0, max)}… (${text.length} chars)` : oneLine;
-}
-
-/**
- * True when `text` is already compact JSON (no whitespace outside strings), so ndjson can
- * pass the received text through byte for byte instead of re-serialising it. The pattern
- * is the "unrolled loop": runs outside strings and strings strictly alternate, so it
- * never backtracks (linear on hostile input) and runs of plain characters are consumed
- * in one step.
- */
-const COMPACT_JSON = /^[^"\s]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\s]*)*$/s;
-export function isCompactJson(text: string): boolean {
-  return COMPACT_JSON.test(text);
+  const cut = text.length > max * 4 ? text.slice(0, max * 4) : text;
+  const oneLine = sanitize(cut);
+  return oneLine.length > max || cut !== text
+    ? `${oneLine.slice(0, max)}… (${text.length} chars)`
+    : oneLine;
 }

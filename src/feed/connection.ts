@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type WebSocket from "ws";
+import { formatDuration } from "../util/duration.js";
 import { BinaryFrame } from "./frame.js";
 
 type WebSocketClass = typeof WebSocket;
@@ -19,7 +20,17 @@ export interface HandshakeRefusal {
   retryAfterMs?: number;
 }
 
-export type OpenResult = { ok: true } | { ok: false; refusal?: HandshakeRefusal; error?: Error };
+export type OpenResult =
+  | { ok: true }
+  | { ok: false; refusal?: HandshakeRefusal; error?: Error; timedOut?: boolean };
+
+/**
+ * How long TCP connect, TLS and the HTTP upgrade may take together, for ws:// and wss://
+ * alike (ws's own `handshakeTimeout` only watches for an idle socket, which a TLS server
+ * that never answers outlasts). API Gateway answers in well under a second; 10 s leaves
+ * room for a slow mobile link without leaving a user staring at nothing.
+ */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface CloseInfo {
   code: number;
@@ -29,13 +40,16 @@ export interface CloseInfo {
   error?: Error;
   openedAt: number;
   closedAt: number;
+  /** Frames this connection delivered: one that ends having delivered none was no success. */
+  frames: number;
 }
 
 export interface ConnectionOptions {
   url: string;
   maxPayload: number;
   heartbeatMs: number;
-  handshakeTimeoutMs: number;
+  /** The whole opening (TCP + TLS + upgrade); HANDSHAKE_TIMEOUT_MS unless a test shortens it. */
+  handshakeTimeoutMs?: number;
   now: () => number;
   onFrame: (data: Buffer | BinaryFrame) => void;
   /** Runs synchronously on open, before any frame of this connection is delivered. */
@@ -43,6 +57,12 @@ export interface ConnectionOptions {
   /** True while the consumer is backed up: the socket is paused, pongs cannot arrive. */
   isPaused: () => boolean;
 }
+
+/**
+ * Node runs a timer of more than 2³¹−1 ms after 1 ms instead: a 30-day heartbeat would
+ * kill every connection at once. Pinging every 24.8 days instead is the same in practice.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Reads at most `limit` bytes of a refused handshake's body (doctor shows it). */
 function readBody(res: IncomingMessage, limit = 2048): Promise<string> {
@@ -61,12 +81,12 @@ function readBody(res: IncomingMessage, limit = 2048): Promise<string> {
   });
 }
 
-function parseRetryAfter(value: string | undefined): number | undefined {
+function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 300_000);
   const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, Math.min(date - Date.now(), 300_000)) : undefined;
+  return Number.isFinite(date) ? Math.max(0, Math.min(date - now, 300_000)) : undefined;
 }
 
 /**
@@ -78,6 +98,7 @@ function parseRetryAfter(value: string | undefined): number | undefined {
 export class FeedConnection {
   readonly ws: WebSocket;
   openedAt = 0;
+  frames = 0;
   readonly closed: Promise<CloseInfo>;
   private heartbeat: NodeJS.Timeout | undefined;
   private alive = true;
@@ -99,13 +120,14 @@ export class FeedConnection {
     });
     this.ws = new WebSocketImpl(options.url, {
       maxPayload: options.maxPayload,
-      handshakeTimeout: options.handshakeTimeoutMs,
+      handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
       perMessageDeflate: false,
       followRedirects: false,
     });
     this.ws.on("message", (data, isBinary) => {
       this.alive = true;
-      // Text stays bytes here: decoding is the classifier's job (maybe in a worker).
+      this.frames++;
+      // Text stays bytes here: decoding is the classifier's job.
       options.onFrame(isBinary ? new BinaryFrame(toBuffer(data)) : toBuffer(data));
     });
     this.ws.on("pong", () => {
@@ -123,14 +145,37 @@ export class FeedConnection {
         error: this.lastError,
         openedAt: this.openedAt,
         closedAt: options.now(),
+        frames: this.frames,
       });
     });
   }
 
-  open(): Promise<OpenResult> {
+  /**
+   * Awaits the handshake. Settles with a failure after the handshake timeout, or at once
+   * when `signal` aborts (Ctrl-C must not wait for a server that never answers).
+   */
+  open(signal?: AbortSignal): Promise<OpenResult> {
     return new Promise((resolve) => {
       const ws = this.ws;
+      const timeoutMs = this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+      let timedOut = false;
+      // Why we stopped the handshake ourselves; ws's own "closed before established" error
+      // would hide it.
+      let stopped: Error | undefined;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        stopped = new Error(`no answer to the handshake within ${formatDuration(timeoutMs)}`);
+        ws.terminate();
+      }, timeoutMs);
+      const onAbort = () => {
+        stopped = new Error("interrupted");
+        ws.terminate();
+      };
+      if (signal?.aborted) queueMicrotask(onAbort);
+      else signal?.addEventListener("abort", onAbort, { once: true });
       const cleanup = () => {
+        clearTimeout(deadline);
+        signal?.removeEventListener("abort", onAbort);
         ws.removeListener("open", onOpen);
         ws.removeListener("unexpected-response", onRefused);
         ws.removeListener("close", onClose);
@@ -145,7 +190,10 @@ export class FeedConnection {
       const onRefused = (_req: unknown, res: IncomingMessage) => {
         cleanup();
         const status = res.statusCode ?? 0;
-        const retryAfterMs = parseRetryAfter(res.headers["retry-after"] as string | undefined);
+        const retryAfterMs = parseRetryAfter(
+          res.headers["retry-after"] as string | undefined,
+          this.options.now(),
+        );
         void readBody(res).then((body) => {
           ws.terminate();
           resolve({ ok: false, refusal: { status, body, retryAfterMs } });
@@ -155,7 +203,8 @@ export class FeedConnection {
         cleanup();
         resolve({
           ok: false,
-          error: this.lastError ?? new Error("connection closed during the handshake"),
+          error: stopped ?? this.lastError ?? new Error("connection closed during the handshake"),
+          timedOut,
         });
       };
       ws.on("open", onOpen);
@@ -166,24 +215,27 @@ export class FeedConnection {
 
   private startHeartbeat(): void {
     if (this.options.heartbeatMs <= 0) return;
-    this.heartbeat = setInterval(() => {
-      // While we are not reading the socket (backpressure) a pong cannot be seen.
-      if (this.options.isPaused()) {
-        this.alive = true;
-        return;
-      }
-      if (!this.alive) {
-        this.heartbeatTimeout = true;
-        this.ws.terminate();
-        return;
-      }
-      this.alive = false;
-      try {
-        this.ws.ping();
-      } catch {
-        // The socket is closing; the close handler reports it.
-      }
-    }, this.options.heartbeatMs);
+    this.heartbeat = setInterval(
+      () => {
+        // While we are not reading the socket (backpressure) a pong cannot be seen.
+        if (this.options.isPaused()) {
+          this.alive = true;
+          return;
+        }
+        if (!this.alive) {
+          this.heartbeatTimeout = true;
+          this.ws.terminate();
+          return;
+        }
+        this.alive = false;
+        try {
+          this.ws.ping();
+        } catch {
+          // The socket is closing; the close handler reports it.
+        }
+      },
+      Math.min(this.options.heartbeatMs, MAX_TIMER_MS),
+    );
     this.heartbeat.unref?.();
   }
 

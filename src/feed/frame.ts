@@ -1,6 +1,6 @@
 /**
  * A frame as it travels through the pipeline: text frames as the bytes received (decoded
- * only where needed — on a fast feed, in the classification worker), binary frames
+ * only where needed, by the classifier), binary frames
  * wrapped so nobody mistakes them for text, and lines of a recording as strings.
  */
 export class BinaryFrame {

@@ -1,22 +1,39 @@
-import { AuthError, ConnectionError, errorMessage } from "../errors.js";
+import { errorMessage } from "../errors.js";
 import { redactSecrets, redactUrl } from "../util/redact.js";
-import { backoffDelay, sleep } from "./backoff.js";
-import { type CloseInfo, FeedConnection, type HandshakeRefusal } from "./connection.js";
+import { sleep as realSleep } from "./backoff.js";
+import { type CloseInfo, FeedConnection } from "./connection.js";
+import { FeedError, type FeedFailure } from "./errors.js";
 import type { Frame } from "./frame.js";
+import { classifyHandshake, describeVerdict } from "./handshake.js";
+import {
+  decide,
+  type FeedAction,
+  type FeedOutcome,
+  type FeedPolicy,
+  type GiveUpCause,
+  INITIAL_POLICY_STATE,
+  type PolicyState,
+} from "./policy.js";
 import { type Chunk, FeedQueue } from "./queue.js";
 
 export type FeedStatus =
-  | { type: "connecting"; url: string; attempt: number }
-  | { type: "connected"; url: string; attempt: number; reconnected: boolean }
+  /** `attempt` counts from 1 in each series of attempts; `reconnect` once one was open. */
+  | { type: "connecting"; url: string; attempt: number; reconnect: boolean }
+  | { type: "connected"; url: string; reconnected: boolean }
   | { type: "renewed"; url: string }
+  /** An open connection ended (one reconnect); the next attempt follows after `delayMs`. */
   | {
       type: "reconnecting";
       delayMs: number;
       attempt: number;
+      /** --max-retries, when set: the attempt number it stops at. */
+      maxAttempts?: number;
       reason: string;
-      /** 1001 Going Away: API Gateway's routine idle/2-hour cut, not a failure. */
+      /** 1001 Going Away after a healthy connection: API Gateway's routine cut. */
       routine: boolean;
     }
+  /** An attempt failed before a connection opened; the next follows after `delayMs`. */
+  | { type: "retrying"; delayMs: number; attempt: number; maxAttempts?: number; reason: string }
   | { type: "refreshing"; reason: string }
   | { type: "warning"; message: string };
 
@@ -33,7 +50,7 @@ export interface FeedOptions {
   customer?: string;
   /** Returns the token to send (refreshing when needed); throws AuthError when it cannot. */
   getToken: (request: TokenRequest) => Promise<string | undefined>;
-  /** Whether a refused token can be replaced (false for SCANTAIL_TOKEN). */
+  /** Whether a refused token can be replaced (false for a token that is used as given). */
   canRefresh: boolean;
   reconnect: boolean;
   maxRetries?: number;
@@ -41,18 +58,20 @@ export interface FeedOptions {
   renewAfterMs: number;
   /** API Gateway caps messages at 128 KB; anything far beyond is not an event. */
   maxPayload?: number;
+  /** TCP + TLS + upgrade together (HANDSHAKE_TIMEOUT_MS by default). */
   handshakeTimeoutMs?: number;
-  /** A connection that stayed up this long resets the backoff. */
-  healthyAfterMs?: number;
   highWaterMark?: number;
   signal: AbortSignal;
   now?: () => number;
+  /** Jitter source in [0, 1); tests pass a constant. */
   random?: () => number;
+  /** Waits between attempts; resolves early when the signal aborts. Tests pass a fake. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export const MAX_PAYLOAD = 1024 * 1024;
 
-/** Adds token= and customer= to the live URL (insight-api.md §1: both variants). */
+/** Adds token= and customer= to the live URL (docs/live-feed.md "The URL"). */
 export function buildFeedUrl(
   base: string,
   token: string | undefined,
@@ -85,28 +104,23 @@ export function describeClose(info: CloseInfo): string {
   return `closed by server (${info.code}${names[info.code] ? ` ${names[info.code]}` : ""}${reason})${detail}`;
 }
 
-function describeRefusal(refusal: HandshakeRefusal): string {
-  let message = "";
-  try {
-    const parsed = JSON.parse(refusal.body) as { message?: unknown };
-    if (typeof parsed.message === "string") message = parsed.message;
-  } catch {
-    message = refusal.body.trim();
-  }
-  message = message.replace(/\s+/g, " ").slice(0, 120);
-  return `handshake refused with HTTP ${refusal.status}${message ? ` (${message})` : ""}`;
-}
-
 /**
- * The live feed as an async stream of frames and status items. Reconnects with backoff
- * and jitter, treats 1001 as routine, renews before API Gateway's 2-hour cut
- * (make-before-break), refreshes the token once on 401/403, and pauses reading while
- * the consumer is backed up. Ends by throwing AuthError/ConnectionError, or returns when
- * the signal aborts.
+ * The live feed as an async stream of frames and status items. What to do after each
+ * failure, end or renewal deadline is decided by `decide` (policy.ts); this loop performs
+ * it: connects, holds the connection (renewing it make-before-break), sleeps, and pauses
+ * reading while the consumer is backed up. Ends by throwing FeedError (or what getToken
+ * throws), or returns when the signal aborts.
  */
 export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
   const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? realSleep;
+  const policy: FeedPolicy = {
+    reconnect: options.reconnect,
+    maxRetries: options.maxRetries,
+    canRefresh: options.canRefresh,
+    renewAfterMs: options.renewAfterMs,
+    random: options.random ?? Math.random,
+  };
   const connections = new Set<FeedConnection>();
   const queue = new FeedQueue<Frame, FeedStatus>(
     options.highWaterMark ?? 2000,
@@ -118,29 +132,8 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
     },
   );
   let token: string | undefined;
-  const secrets = () => [token];
-  const safe = (text: string) => redactSecrets(text, secrets());
+  const safe = (text: string) => redactSecrets(text, [token]);
   const shownUrl = redactUrl(options.url);
-
-  const connect = async (force: boolean, openStatus: () => FeedStatus) => {
-    token = await options.getToken({ force });
-    const connection = await FeedConnection.create({
-      url: buildFeedUrl(options.url, token, options.customer),
-      maxPayload: options.maxPayload ?? MAX_PAYLOAD,
-      heartbeatMs: options.heartbeatMs,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 15_000,
-      now,
-      onFrame: (frame) => queue.pushFrame(frame),
-      // Status first: the frames of a new connection can arrive in the same tick as 'open'.
-      onOpen: () => queue.pushStatus(openStatus()),
-      isPaused: () => queue.paused,
-    });
-    connections.add(connection);
-    void connection.closed.then(() => connections.delete(connection));
-    const result = await connection.open();
-    if (result.ok && queue.paused) connection.pause();
-    return { connection, result };
-  };
 
   // Stops on the caller's signal, or when the consumer stops iterating (--count reached).
   const controller = new AbortController();
@@ -152,103 +145,122 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
     queue.end();
   });
 
+  const connect = async (force: boolean, openStatus: () => FeedStatus) => {
+    token = await options.getToken({ force });
+    const connection = await FeedConnection.create({
+      url: buildFeedUrl(options.url, token, options.customer),
+      maxPayload: options.maxPayload ?? MAX_PAYLOAD,
+      heartbeatMs: options.heartbeatMs,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      now,
+      onFrame: (frame) => queue.pushFrame(frame),
+      // Status first: the frames of a new connection can arrive in the same tick as 'open'.
+      onOpen: () => queue.pushStatus(openStatus()),
+      isPaused: () => queue.paused,
+    });
+    connections.add(connection);
+    void connection.closed.then(() => connections.delete(connection));
+    const result = await connection.open(signal);
+    if (result.ok && queue.paused) connection.pause();
+    return { connection, result };
+  };
+
+  let state: PolicyState = INITIAL_POLICY_STATE;
+  const next = (outcome: FeedOutcome): FeedAction => {
+    const decision = decide(outcome, state, policy);
+    state = decision.state;
+    return decision.action;
+  };
+
   async function run(): Promise<void> {
-    let failures = 0;
-    let backoffLevel = 0;
-    let authRetried = false;
-    let reconnected = false;
-    let attempt = 0;
+    let attempt = 1;
+    let everOpen = false;
+    let forceToken = false;
     while (!signal.aborted) {
-      attempt++;
-      queue.pushStatus({ type: "connecting", url: shownUrl, attempt });
-      const { connection, result } = await connect(authRetried, () => ({
+      queue.pushStatus({ type: "connecting", url: shownUrl, attempt, reconnect: everOpen });
+      const reconnected = everOpen;
+      const { connection, result } = await connect(forceToken, () => ({
         type: "connected",
         url: shownUrl,
-        attempt,
         reconnected,
       }));
+      forceToken = false;
       if (signal.aborted) {
         connection.close(1000);
         return;
       }
-      if (!result.ok) {
-        const refusal = result.refusal;
-        let reason: string;
-        let waitAtLeast = 0;
-        if (refusal) {
-          reason = describeRefusal(refusal);
-          if (refusal.status === 401 || refusal.status === 403) {
-            if (options.canRefresh && !authRetried) {
-              authRetried = true;
-              queue.pushStatus({ type: "refreshing", reason: `${reason}; refreshing the token` });
-              continue;
-            }
-            throw new AuthError(
-              `the live feed refused the token: ${safe(reason)}`,
-              (options.canRefresh
-                ? "the token may have expired or be the wrong kind for this URL (try --token-kind id for a /prod/ URL, access for /latest/), or run `scantail login` again"
-                : "SCANTAIL_TOKEN was refused: it may have expired or be the wrong kind for this URL (access token for /latest/, id token for /prod/)") +
-                (refusal.status === 403
-                  ? "; API Gateway also answers 403 for a wrong stage in the URL"
-                  : ""),
-            );
-          }
-          const retryable =
-            refusal.status === 408 || refusal.status === 429 || refusal.status >= 500;
-          if (!retryable) {
-            throw new ConnectionError(
-              `the live feed at ${shownUrl} answered the handshake with HTTP ${refusal.status}: ${safe(reason)}`,
-              refusal.status === 404 ? "check the live URL (scantail config get url)" : undefined,
-            );
-          }
-          waitAtLeast = refusal.retryAfterMs ?? 0;
-        } else {
-          reason = safe(errorMessage(result.error));
-        }
-        authRetried = false;
-        failures++;
-        if (!options.reconnect) {
-          throw new ConnectionError(`could not connect to ${shownUrl}: ${reason}`);
-        }
-        if (options.maxRetries !== undefined && failures >= options.maxRetries) {
-          throw new ConnectionError(
-            `gave up after ${failures} failed connection attempt${failures === 1 ? "" : "s"} in a row: ${reason}`,
-          );
-        }
-        const delayMs = Math.max(waitAtLeast, backoffDelay(backoffLevel++, random));
-        queue.pushStatus({
-          type: "reconnecting",
-          delayMs,
-          attempt: attempt + 1,
-          reason,
-          routine: false,
-        });
-        await sleep(delayMs, signal);
-        continue;
+      const verdict = classifyHandshake(result);
+      let outcome: FeedOutcome;
+      let reason: string;
+      if (verdict.kind === "open") {
+        everOpen = true;
+        const info = await holdConnection(connection);
+        if (signal.aborted) return;
+        outcome = {
+          kind: "ended",
+          code: info.code,
+          livedMs: info.closedAt - info.openedAt,
+          frames: info.frames,
+        };
+        reason = safe(describeClose(info));
+      } else {
+        outcome = verdict;
+        reason = describeVerdict(verdict, safe);
       }
+      const refreshedBefore = state.refreshed;
+      const action = next(outcome);
+      switch (action.kind) {
+        case "refresh":
+          queue.pushStatus({ type: "refreshing", reason: `${reason}; refreshing the token` });
+          forceToken = true;
+          continue;
+        case "give-up":
+          throw new FeedError(failureOf(action.cause, outcome, reason, refreshedBefore), shownUrl);
+        case "reconnect": {
+          const { delayMs, attempt: nextAttempt, routine } = action;
+          const maxAttempts = options.maxRetries;
+          queue.pushStatus(
+            outcome.kind === "ended"
+              ? {
+                  type: "reconnecting",
+                  delayMs,
+                  attempt: nextAttempt,
+                  maxAttempts,
+                  reason,
+                  routine,
+                }
+              : { type: "retrying", delayMs, attempt: nextAttempt, maxAttempts, reason },
+          );
+          attempt = action.attempt;
+          await sleep(action.delayMs, signal);
+          continue;
+        }
+        default:
+          throw new Error(`unexpected feed action ${action.kind}`);
+      }
+    }
+  }
 
-      failures = 0;
-      authRetried = false;
-      reconnected = true;
-      const info = await holdConnection(connection);
-      if (signal.aborted) return;
-      const reason = describeClose(info);
-      if (!options.reconnect)
-        throw new ConnectionError(`the live feed connection ended: ${safe(reason)}`);
-      const lived = info.closedAt - info.openedAt;
-      if (lived >= (options.healthyAfterMs ?? 60_000)) backoffLevel = 0;
-      // API Gateway ends idle connections after 10 minutes and all after 2 hours, with
-      // 1001 "going away": routine, reconnect at once without counting a failure.
-      const routine = info.code === 1001;
-      const delayMs = routine ? 0 : backoffDelay(backoffLevel++, random);
-      queue.pushStatus({
-        type: "reconnecting",
-        delayMs,
-        attempt: attempt + 1,
-        reason: safe(reason),
-        routine,
-      });
-      await sleep(delayMs, signal);
+  function failureOf(
+    cause: GiveUpCause,
+    outcome: FeedOutcome,
+    reason: string,
+    refreshTried: boolean,
+  ): FeedFailure {
+    const status = "status" in outcome ? outcome.status : 0;
+    switch (cause) {
+      case "auth":
+        return { kind: "auth", status, reason, refreshTried, canRefresh: options.canRefresh };
+      case "refused": {
+        const message = outcome.kind === "refused" ? safe(outcome.message).slice(0, 120) : "";
+        return { kind: "refused", status, reason, message };
+      }
+      case "retries":
+        return { kind: "retries-exhausted", attempts: state.failures, reason };
+      case "no-reconnect":
+        return outcome.kind === "ended"
+          ? { kind: "ended", reason }
+          : { kind: "unreachable", reason };
     }
   }
 
@@ -258,27 +270,29 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
    */
   async function holdConnection(first: FeedConnection): Promise<CloseInfo> {
     let current = first;
+    let renewAt = current.openedAt + options.renewAfterMs;
     for (;;) {
-      const renewAt = current.openedAt + options.renewAfterMs;
       let timer: NodeJS.Timeout | undefined;
       const renewDue = new Promise<"renew">((resolve) => {
         timer = setTimeout(() => resolve("renew"), Math.max(0, renewAt - now()));
       });
-      const outcome = await Promise.race([current.closed, renewDue]);
+      const ended = await Promise.race([current.closed, renewDue]);
       clearTimeout(timer);
-      if (outcome !== "renew") return outcome;
+      if (ended !== "renew") return ended;
       if (signal.aborted) return current.closed;
-      let next: FeedConnection | undefined;
+      next({ kind: "renew-due" });
+      let replacement: FeedConnection | undefined;
       try {
         const { connection, result } = await connect(false, () => ({
           type: "renewed",
           url: shownUrl,
         }));
-        if (result.ok) next = connection;
+        const verdict = classifyHandshake(result);
+        if (verdict.kind === "open") replacement = connection;
         else {
           queue.pushStatus({
             type: "warning",
-            message: `could not renew the connection (${safe(result.refusal ? describeRefusal(result.refusal) : errorMessage(result.error))}); keeping the current one`,
+            message: `could not renew the connection (${describeVerdict(verdict, safe)}); keeping the current one`,
           });
         }
       } catch (error) {
@@ -287,24 +301,19 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
           message: `could not renew the connection: ${safe(errorMessage(error))}`,
         });
       }
-      if (!next) {
-        // Try again a little later; if the old connection is cut first, the normal
-        // reconnect takes over.
-        const retry = await Promise.race([
-          current.closed,
-          sleep(Math.min(60_000, options.renewAfterMs / 4 + 1000), signal).then(
-            () => "retry" as const,
-          ),
-        ]);
-        if (retry !== "retry") return retry;
+      if (!replacement) {
+        // If the old connection is cut before the retry, the normal reconnect takes over.
+        const action = next({ kind: "renew-failed" });
+        renewAt = now() + (action.kind === "renew-later" ? action.delayMs : 0);
         continue;
       }
       if (signal.aborted) {
-        next.close(1000);
+        replacement.close(1000);
         return current.closed;
       }
       const old = current;
-      current = next;
+      current = replacement;
+      renewAt = current.openedAt + options.renewAfterMs;
       old.close(1000, "renewed");
     }
   }

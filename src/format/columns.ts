@@ -2,11 +2,9 @@ import type { ChalkInstance } from "chalk";
 import { UsageError } from "../errors.js";
 import { fieldText, latencyOf, num, type ScanEvent, str } from "../events/event.js";
 import { formatDuration } from "../util/duration.js";
+import { sanitize } from "../util/sanitize.js";
 import { serialColor } from "./color.js";
-import { TIME_MODES, type TimeMode } from "./registry.js";
-import { sanitize } from "./sanitize.js";
-
-export { TIME_MODES, type TimeMode };
+import type { TimeMode } from "./names.js";
 
 export interface ColumnContext {
   chalk: ChalkInstance;
@@ -71,6 +69,20 @@ export function formatTime(ms: number | undefined, ctx: ColumnContext): string {
       if (!Number.isFinite(t.getTime())) return String(ms);
       return `${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}.${pad3(t.getMilliseconds())}`;
     }
+  }
+}
+
+/** Cells a time takes in each --time mode (relative grows past an hour). */
+export function timeWidth(mode: TimeMode): number {
+  switch (mode) {
+    case "utc":
+      return 24;
+    case "epoch":
+      return 13;
+    case "relative":
+      return 10;
+    default:
+      return 12;
   }
 }
 
@@ -182,7 +194,8 @@ export const DEFAULT_COLUMNS = [
 ];
 
 export function resolveFieldName(name: string): string {
-  return FIELD_ALIASES[name.toLowerCase()] ?? name;
+  const lower = name.toLowerCase();
+  return Object.hasOwn(FIELD_ALIASES, lower) ? FIELD_ALIASES[lower]! : name;
 }
 
 /** `--fields` for pretty/table: built-in columns by name or alias, or any event field. */
@@ -193,11 +206,11 @@ export function resolveColumns(
   const names = fields?.length ? fields : defaults;
   return names.map((raw) => {
     const name = resolveFieldName(raw);
-    const builtin = BUILTIN[name];
-    if (builtin) return builtin;
+    if (Object.hasOwn(BUILTIN, name)) return BUILTIN[name]!;
     return {
       name,
-      header: name.toUpperCase(),
+      // A field name comes from the command line: shown escaped like any other text.
+      header: sanitize(name.toUpperCase()),
       width: Math.min(Math.max(name.length, 8), 20),
       minWidth: 4,
       cell: (e) => ({ text: fieldText(e, name) }),

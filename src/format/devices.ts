@@ -1,10 +1,9 @@
 import { latencyOf, num, type ScanEvent, str } from "../events/event.js";
 import { formatAgo } from "../util/duration.js";
+import { sanitize } from "../util/sanitize.js";
 import { serialColor } from "./color.js";
 import { batteryCell, latencyCell } from "./columns.js";
 import type { FormatOptions, Renderer } from "./registry.js";
-import { sanitize } from "./sanitize.js";
-import { fitWidth } from "./text-width.js";
 
 const MAX_DEVICES = 10_000;
 const LATENCY_SAMPLES = 200;
@@ -28,6 +27,15 @@ export interface DeviceRow {
   lastSeen: number;
 }
 
+/**
+ * Stored display strings are cut: a hostile feed can send megabyte-long serials or
+ * codes, and 10 000 rows of them must stay small. Longer than any real value (a serial
+ * has at most 128 characters).
+ */
+const MAX_TEXT = 256;
+const cut = (text: string | undefined): string | undefined =>
+  text !== undefined && text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+
 /** The per-device view model: pure, bounded, testable without a terminal. */
 export class DeviceTable {
   readonly rows = new Map<string, DeviceRow>();
@@ -36,7 +44,7 @@ export class DeviceTable {
   latest = 0;
 
   add(event: ScanEvent, seenAt: number): DeviceRow {
-    const serial = str(event.device_serial) ?? "(no serial)";
+    const serial = cut(str(event.device_serial)) ?? "(no serial)";
     let row = this.rows.get(serial);
     if (!row) {
       if (this.rows.size >= MAX_DEVICES) this.evict();
@@ -59,14 +67,14 @@ export class DeviceTable {
     this.total++;
     this.latest = Math.max(this.latest, seenAt);
     row.scans++;
-    row.model = str(event.device_model) ?? row.model;
-    row.gateway = str(event.customer_gateway_name) ?? str(event.gateway_id) ?? row.gateway;
-    row.station = str(event.customer_gateway_station) ?? row.station;
-    row.lastCode = str(event.scan_code) ?? "";
-    row.symbology = str(event.scan_decode_symbology) ?? "";
+    row.model = cut(str(event.device_model)) ?? row.model;
+    row.gateway = cut(str(event.customer_gateway_name) ?? str(event.gateway_id)) ?? row.gateway;
+    row.station = cut(str(event.customer_gateway_station)) ?? row.station;
+    row.lastCode = cut(str(event.scan_code)) ?? "";
+    row.symbology = cut(str(event.scan_decode_symbology)) ?? "";
     row.battery = num(event.device_battery) ?? row.battery;
-    row.firmware = str(event.device_firmware) ?? row.firmware;
-    const profile = str(event.configuration_profile_id);
+    row.firmware = cut(str(event.device_firmware)) ?? row.firmware;
+    const profile = cut(str(event.configuration_profile_id));
     const revision = num(event.configuration_profile_revision);
     if (profile !== undefined)
       row.profile = revision !== undefined ? `${profile} r${revision}` : profile;
@@ -228,7 +236,7 @@ export function createRenderer(options: FormatOptions): Renderer {
     const { kept, widths } = layout(width);
     const lines: string[] = [];
     const header = kept
-      .map((c, i) => fitWidth(c.header, widths[i]!, c.align))
+      .map((c, i) => options.text.fit(c.header, widths[i]!, c.align))
       .join(" ")
       .trimEnd();
     lines.push(chalk.level ? chalk.bold.underline(header) : header);
@@ -239,7 +247,7 @@ export function createRenderer(options: FormatOptions): Renderer {
         : rows;
     for (const row of shown) {
       const cells = kept.map((c, i) => {
-        const text = fitWidth(sanitize(c.text(row, now)), widths[i]!, c.align);
+        const text = options.text.fit(sanitize(c.text(row, now)), widths[i]!, c.align);
         return c.style && text.trim() ? c.style(row, now, text) : text;
       });
       lines.push(cells.join(" ").trimEnd());

@@ -1,33 +1,90 @@
 import type { ScanEvent } from "../events/event.js";
-import { isCompactJson } from "../events/parse.js";
 import { resolveProjection } from "./columns.js";
-import type { FormatOptions, Renderer } from "./registry.js";
+import type { OutputBuffer } from "./output-buffer.js";
+import type { FormatOptions, Renderer, Shown } from "./registry.js";
 
 /*
  * Exactly one line per event: the object as received, every field, compact JSON. When the
- * received text is already compact it is passed through untouched (cheaper, and it keeps
- * the server's own spelling of every value); otherwise it is re-serialised. The pipeline
- * calls these two functions while classifying (run/classify.ts), so that a live frame's
- * bytes can go to stdout without being re-encoded; the renderer below is the same rule
- * for anyone holding events.
+ * received text is already compact it is passed through untouched — the received bytes
+ * of a live frame go out as they came (cheaper, and it keeps the server's own spelling of
+ * every value); otherwise whitespace outside strings is removed by a linear scan, never
+ * by re-serialising: JSON.stringify recurses, and a hostile frame nested a few thousand
+ * levels deep would overflow the stack (JSON.parse does not).
  */
 
-/** The line for `event`, or undefined when the received `frame` already is that line. */
-export function wholeLine(event: ScanEvent, frame: string): string | undefined {
-  return isCompactJson(frame) ? undefined : JSON.stringify(event);
+/**
+ * True when `text` is already compact JSON (no whitespace outside strings). The pattern
+ * is the "unrolled loop": runs outside strings and strings strictly alternate, so it
+ * never backtracks (linear on hostile input) and runs of plain characters are consumed
+ * in one step.
+ */
+const COMPACT_JSON = /^[^"\s]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\s]*)*$/s;
+export function isCompactJson(text: string): boolean {
+  return COMPACT_JSON.test(text);
 }
 
-/** The event cut down to `fields` (already resolved), in that order. */
+const WHITESPACE = /[ \t\n\r]/;
+
+/** Valid JSON text without the whitespace between tokens; strings kept byte for byte. */
+export function compactJson(text: string): string {
+  let out = "";
+  let runStart = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34 /* " */) {
+      // Skip the string, honouring escapes.
+      i++;
+      while (i < n) {
+        const c = text.charCodeAt(i);
+        if (c === 92 /* \ */) i += 2;
+        else if (c === 34) break;
+        else i++;
+      }
+      i++;
+      continue;
+    }
+    if (WHITESPACE.test(text[i]!)) {
+      out += text.slice(runStart, i);
+      while (i < n && WHITESPACE.test(text[i]!)) i++;
+      runStart = i;
+      continue;
+    }
+    i++;
+  }
+  return out + text.slice(runStart);
+}
+
+/** The whole-event line for a frame (without its newline). */
+export function wholeLine(shown: Shown): string | Uint8Array {
+  return isCompactJson(shown.text) ? shown.frame : compactJson(shown.text);
+}
+
+/** The event cut down to `fields` (already resolved), in that order, own fields only. */
 export function projectedLine(event: ScanEvent, fields: readonly string[]): string {
-  const out: Record<string, unknown> = {};
-  for (const field of fields) if (event[field] !== undefined) out[field] = event[field];
+  const out: Record<string, unknown> = Object.create(null);
+  for (const field of fields) {
+    if (Object.hasOwn(event, field) && event[field] !== undefined) out[field] = event[field];
+  }
   return JSON.stringify(out);
 }
 
-export function createRenderer(options: FormatOptions): Renderer {
-  const fields = options.fields?.length ? resolveProjection(options.fields) : undefined;
+function lineRenderer(fields: readonly string[] | undefined): Renderer {
   return {
-    render: (event, raw) =>
-      `${fields ? projectedLine(event, fields) : (wholeLine(event, raw) ?? raw)}\n`,
+    render: (event, text) =>
+      `${fields ? projectedLine(event, fields) : isCompactJson(text) ? text : compactJson(text)}\n`,
+    write(shown: Shown, out: OutputBuffer) {
+      out.line(fields ? projectedLine(shown.event, fields) : wholeLine(shown));
+    },
   };
+}
+
+export function createRenderer(options: Pick<FormatOptions, "fields">): Renderer {
+  return lineRenderer(options.fields?.length ? resolveProjection(options.fields) : undefined);
+}
+
+/** Whole events as received: what `--tee` and every recording get. */
+export function createRecordingRenderer(): Renderer {
+  return lineRenderer(undefined);
 }

@@ -1,98 +1,156 @@
-import Table from "cli-table3";
-import { type Column, type ColumnContext, resolveColumns, safeCellText } from "./columns.js";
+import type { ChalkInstance } from "chalk";
+import { sanitize } from "../util/sanitize.js";
+import { type Column, type ColumnContext, resolveColumns, timeWidth } from "./columns.js";
 import type { FormatOptions, Renderer } from "./registry.js";
+import type { TextWidth } from "./text-width.js";
 
-const NO_BORDERS = {
-  top: "",
-  "top-mid": "",
-  "top-left": "",
-  "top-right": "",
-  bottom: "",
-  "bottom-mid": "",
-  "bottom-left": "",
-  "bottom-right": "",
-  left: "",
-  "left-mid": "",
-  mid: "",
-  "mid-mid": "",
-  right: "",
-  "right-mid": "",
-  middle: " ",
-};
+/** What the scan code gets before other columns give up room: an SSCC (18) and more. */
+const CODE_TARGET = 20;
+const CODE_MIN = 6;
+/** Least important first: the order in which columns shrink, then drop, to make room. */
+const DROP_ORDER = ["latency", "battery", "device_battery", "where", "scan_decode_symbology"];
 
-/**
- * Fits columns to the terminal: every column gets its preferred width, the flexible one
- * (the code) takes what is left; when even minimum widths do not fit, columns are dropped
- * from the right-hand, least important end. Exported for tests.
- */
-export function fitColumns(
-  columns: Column[],
-  total: number,
-): { columns: Column[]; widths: number[] } {
-  const kept = [...columns];
-  for (;;) {
-    const gaps = kept.length - 1;
-    const fixed = kept.reduce((sum, c) => sum + (c.flex ? (c.minWidth ?? 8) : c.width), 0);
-    if (fixed + gaps <= total || kept.length === 1) {
-      const spare = total - fixed - gaps;
-      const flexIndex = kept.findIndex((c) => c.flex);
-      const widths = kept.map((c) => (c.flex ? (c.minWidth ?? 8) : c.width));
-      if (flexIndex >= 0) widths[flexIndex]! += Math.max(0, spare);
-      else if (kept.length) widths[widths.length - 1]! += Math.max(0, Math.min(spare, 40));
-      return { columns: kept, widths: widths.map((w) => Math.max(1, w)) };
-    }
-    // Drop the last non-flex column; the code column stays as long as anything does.
-    let drop = kept.length - 1;
-    while (drop > 0 && kept[drop]!.flex) drop--;
-    kept.splice(drop, 1);
-  }
+export interface Layout {
+  columns: Column[];
+  widths: number[];
 }
 
-/** Rows aligned under a header, each printed as its event arrives (never buffered). */
+/**
+ * Fits columns into `total` cells on a terminal, cutting the scan code last: columns
+ * first shrink to their minimum, least important first, then drop, until the code has
+ * its target width; only then does the code itself shrink. The code takes what is left.
+ */
+export function fitColumns(columns: Column[], total: number): Layout {
+  const kept = [...columns];
+  const widths = kept.map((c) => c.width);
+  const flex = () => kept.findIndex((c) => c.flex);
+  const used = () =>
+    widths.reduce((sum, w, i) => sum + (kept[i]!.flex ? 0 : w), 0) + Math.max(0, kept.length - 1);
+  const codeRoom = () => total - used();
+  const priority = (c: Column) => {
+    const at = DROP_ORDER.indexOf(c.name);
+    return at === -1 ? DROP_ORDER.length : at;
+  };
+  // Candidates to give up room, least important first (unknown columns before the
+  // built-in essentials, right-most first among equals).
+  const order = () =>
+    kept
+      .map((c, i) => ({ c, i }))
+      .filter(({ c }) => !c.flex)
+      .sort((a, b) => priority(a.c) - priority(b.c) || b.i - a.i);
+  const target = flex() >= 0 ? CODE_TARGET : 0;
+  for (const { c, i } of order()) {
+    if (codeRoom() >= target) break;
+    widths[i] = Math.max(c.minWidth ?? c.width, widths[i]! - (target - codeRoom()));
+  }
+  while (codeRoom() < target && kept.length > 1) {
+    const victim = order()[0];
+    if (!victim || (priority(victim.c) >= DROP_ORDER.length && victim.c.name === "time")) break;
+    kept.splice(victim.i, 1);
+    widths.splice(victim.i, 1);
+  }
+  const f = flex();
+  if (f >= 0) widths[f] = Math.max(CODE_MIN, codeRoom());
+  return { columns: kept, widths };
+}
+
+/** Off a terminal (or with --wide) every column keeps its preferred width and no value is cut. */
+function naturalLayout(columns: Column[]): Layout {
+  return {
+    columns,
+    widths: columns.map((c) => (c.flex ? Math.max(c.width, CODE_TARGET) : c.width)),
+  };
+}
+
+function cellText(
+  text: string,
+  width: number,
+  align: "left" | "right",
+  cut: boolean,
+  measure: TextWidth,
+): string {
+  const w = measure.width(text);
+  if (w > width && cut) return measure.truncate(text, width);
+  const pad = " ".repeat(Math.max(0, width - w));
+  return align === "right" ? pad + text : text + pad;
+}
+
+/** Marks matches of --highlight (on text already made safe and cut to fit). */
+export function highlightMatches(
+  text: string,
+  re: RegExp | undefined,
+  chalk: ChalkInstance,
+): string {
+  if (!re || !chalk.level) return text;
+  re.lastIndex = 0;
+  return text.replace(re, (match) => (match ? chalk.inverse(match) : match));
+}
+
+/**
+ * Rows aligned under a header, each printed as its event arrives (never buffered). Cells
+ * are cut to fit before they are styled, so a cut never leaves a colour open.
+ */
 export function createRenderer(options: FormatOptions): Renderer {
-  const all = resolveColumns(options.fields);
+  const all = resolveColumns(options.fields).map((c) =>
+    c.name === "time" ? { ...c, width: timeWidth(options.time) } : c,
+  );
   const ctx: ColumnContext = { chalk: options.chalk, time: options.time };
-  let layout = fitColumns(all, Math.max(20, options.columns - 1));
+  const fitting = options.isTTY && !options.wide;
+  const layoutFor = (columns: number) =>
+    fitting ? fitColumns(all, Math.max(20, columns - 1)) : naturalLayout(all);
+  let layout = layoutFor(options.columns);
   let rowsSinceHeader = 0;
-  const screenful = () => Math.max(5, options.rows - 2);
+  let headerShown = false;
+  // A screenful: the header and rows - 2 rows under it (one line stays for the cursor).
+  const screenful = () => Math.max(3, options.rows - 2);
   const { chalk } = options;
 
-  const renderRow = (cells: string[]) => {
-    const table = new Table({
-      chars: NO_BORDERS,
-      colWidths: layout.widths,
-      colAligns: layout.columns.map((c) => c.align ?? "left"),
-      style: { head: [], border: [], "padding-left": 0, "padding-right": 0, compact: true },
-      wordWrap: false,
-      truncate: "…",
-    });
-    table.push(cells);
-    return `${table.toString().replace(/ +$/gm, "")}\n`;
-  };
+  const row = (cells: Array<{ text: string; style?: (s: string) => string; mark?: boolean }>) =>
+    `${cells
+      .map((cell, i) => {
+        const column = layout.columns[i]!;
+        const fitted = cellText(
+          cell.text,
+          layout.widths[i]!,
+          column.align ?? "left",
+          fitting,
+          options.text,
+        );
+        const marked = cell.mark ? highlightMatches(fitted, options.highlight, chalk) : fitted;
+        return cell.style && fitted.trim() ? cell.style(marked) : marked;
+      })
+      .join(" ")
+      .trimEnd()}\n`;
   const header = () =>
-    renderRow(layout.columns.map((c) => (chalk.level ? chalk.bold.underline(c.header) : c.header)));
+    row(
+      layout.columns.map((c) => ({
+        text: c.header,
+        style: chalk.level ? (s: string) => chalk.bold.underline(s) : undefined,
+      })),
+    );
 
   return {
     resize(columns, rows) {
       options.columns = columns;
       options.rows = rows;
-      layout = fitColumns(all, Math.max(20, columns - 1));
+      layout = layoutFor(columns);
       rowsSinceHeader = 0;
+      headerShown = false;
     },
     render(event) {
       let out = "";
-      // Repeat the header every screenful on a terminal, once on a pipe.
-      if (rowsSinceHeader === 0 || (options.isTTY && rowsSinceHeader >= screenful())) {
+      // The header once on a pipe; on a terminal again every screenful.
+      if (options.header && (!headerShown || (options.isTTY && rowsSinceHeader >= screenful()))) {
         out += header();
+        headerShown = true;
         rowsSinceHeader = 0;
       }
       rowsSinceHeader++;
       const cells = layout.columns.map((column) => {
         const cell = column.cell(event, ctx);
-        const text = safeCellText(cell, chalk);
-        return cell.style && text ? cell.style(text) : text;
+        return { text: sanitize(cell.text), style: cell.style, mark: column.name === "scan_code" };
       });
-      return out + renderRow(cells);
+      return out + row(cells);
     },
   };
 }

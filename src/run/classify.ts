@@ -1,109 +1,73 @@
 import type { ScanEvent } from "../events/event.js";
 import { compileFilter, compileRawPrecheck, type FilterOptions } from "../events/filter.js";
-import { parseFrame } from "../events/parse.js";
+import { eventKey, parseFrame } from "../events/parse.js";
 import { BinaryFrame, type Frame, frameText } from "../feed/frame.js";
-import { projectedLine, wholeLine } from "../format/ndjson.js";
 
-/** What became of one frame. */
-export const SHOWN = 0;
-export const INVALID = 1;
-export const FILTERED = 2;
-/** A blank line of a recording: neither an event nor an error. */
-export const BLANK = 3;
-
-/**
- * The verdict on a batch of frames, in arrays indexed like the frames. Duplicates are
- * decided by the stream from `ids`, since it sees every connection's batches in order.
- */
-export interface Classified {
-  codes: Uint8Array;
-  /** event_id of SHOWN and FILTERED events (for de-duplication). */
-  ids: Array<string | undefined>;
-  /** The whole-event NDJSON line of a SHOWN event whose frame is not already that line. */
-  lines: Array<string | undefined>;
-  /** The projected NDJSON line of each SHOWN event (-o ndjson --fields). */
-  projected?: Array<string | undefined>;
-  reasons: Array<string | undefined>;
-  serials: Array<string | undefined>;
-  symbologies: Array<string | undefined>;
-  /** Parsed SHOWN events, only when the renderer needs objects. */
-  events?: Array<ScanEvent | undefined>;
-}
-
-export interface ClassifyOptions {
-  filterOptions: FilterOptions;
-  /** Frames are lines of a recording (blank lines are skipped). */
-  recording: boolean;
-  /** Work out whole-event lines (for -o ndjson and --tee; otherwise no one needs them). */
-  wholeLines: boolean;
-  /** Resolved fields for -o ndjson --fields. */
-  projection?: readonly string[];
-  /** Keep parsed events for a renderer (pretty, table, devices). */
-  keepEvents: boolean;
-}
-
-export type ClassifyBatch = (frames: ReadonlyArray<Frame>) => Classified;
-
-/**
- * decode → parse → filter → NDJSON lines, for a batch: a pure function of its input, so
- * it is tested without sockets or terminals.
- */
-export function createClassifier(options: ClassifyOptions): ClassifyBatch {
-  const filter = compileFilter(options.filterOptions);
-  const precheck = compileRawPrecheck(options.filterOptions);
-  const { projection } = options;
-  return (frames) => {
-    const n = frames.length;
-    const result: Classified = {
-      codes: new Uint8Array(n),
-      ids: new Array(n),
-      lines: new Array(n),
-      projected: projection ? new Array(n) : undefined,
-      reasons: new Array(n),
-      serials: new Array(n),
-      symbologies: new Array(n),
-      events: options.keepEvents ? new Array(n) : undefined,
-    };
-    for (let i = 0; i < n; i++) {
-      const raw = frames[i]!;
-      const text = raw instanceof BinaryFrame ? undefined : frameText(raw);
-      if (text !== undefined) {
-        if (options.recording && (text.length === 0 || text.trim() === "")) {
-          result.codes[i] = BLANK;
-          continue;
-        }
-        if (precheck && !precheck(text)) {
-          result.codes[i] = FILTERED;
-          continue;
-        }
-      }
-      const parsed = parseFrame(text ?? (raw as BinaryFrame));
-      if (!parsed.ok) {
-        result.codes[i] = INVALID;
-        result.reasons[i] = parsed.reason;
-        continue;
-      }
-      const event = parsed.event;
-      if (typeof event.event_id === "string") result.ids[i] = event.event_id;
-      let keep: boolean;
-      try {
-        keep = filter(event);
-      } catch {
-        keep = false;
-      }
-      if (!keep) {
-        result.codes[i] = FILTERED;
-        continue;
-      }
-      result.codes[i] = SHOWN;
-      if (typeof event.device_serial === "string") result.serials[i] = event.device_serial;
-      if (typeof event.scan_decode_symbology === "string") {
-        result.symbologies[i] = event.scan_decode_symbology;
-      }
-      if (options.wholeLines) result.lines[i] = wholeLine(event, text!);
-      if (result.projected) result.projected[i] = projectedLine(event, projection!);
-      if (result.events) result.events[i] = event;
+/** What became of one frame: one tagged result, so readers need no casts. */
+export type Verdict =
+  | {
+      kind: "event";
+      event: ScanEvent;
+      /** De-duplication key (event_id), when the event has one. */
+      key: string | undefined;
+      /** The frame's text, decoded once. */
+      text: string;
+      /** The frame as received (bytes of a live frame, a recording's line). */
+      frame: string | Uint8Array;
     }
-    return result;
+  | { kind: "filtered"; key: string | undefined }
+  | { kind: "invalid"; reason: string }
+  /** A blank line of a recording: neither an event nor an error. */
+  | { kind: "blank" };
+
+export type Classify = (
+  frame: Frame,
+  options: { recording: boolean; textPrecheck: boolean },
+) => Verdict;
+
+const FILTERED_UNKNOWN: Verdict = { kind: "filtered", key: undefined };
+const BLANK: Verdict = { kind: "blank" };
+
+/**
+ * A recording's line that looks like a JSON object (first non-blank character `{`, last
+ * `}`). Only such a line may be ruled out by the text pre-check: anything else is decoded
+ * and reported as the bad line it is.
+ */
+function looksLikeObject(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.startsWith("{") && trimmed.endsWith("}");
+}
+
+/**
+ * decode → parse → filter for one frame: a pure function of its input, so it is tested
+ * without sockets or terminals. The text pre-check (a cheap "certainly no match" on the
+ * raw text) runs only for a recording's lines that look like objects — on a live feed a
+ * filter must never hide a frame that is not an event.
+ */
+export function createClassifier(filterOptions: FilterOptions): Classify {
+  const filter = compileFilter(filterOptions);
+  const precheck = compileRawPrecheck(filterOptions);
+  return (raw, options) => {
+    if (raw instanceof BinaryFrame) {
+      const parsed = parseFrame(raw);
+      return { kind: "invalid", reason: parsed.ok ? "binary frame" : parsed.reason };
+    }
+    const text = frameText(raw);
+    if (options.recording && text.trim() === "") return BLANK;
+    if (precheck && options.textPrecheck && !precheck(text) && looksLikeObject(text)) {
+      return FILTERED_UNKNOWN;
+    }
+    const parsed = parseFrame(text);
+    if (!parsed.ok) return { kind: "invalid", reason: parsed.reason };
+    const event = parsed.event;
+    const key = eventKey(event);
+    let keep: boolean;
+    try {
+      keep = filter(event);
+    } catch {
+      keep = false;
+    }
+    if (!keep) return { kind: "filtered", key };
+    return { kind: "event", event, key, text, frame: raw };
   };
 }

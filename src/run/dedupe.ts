@@ -1,3 +1,17 @@
+import { createHash } from "node:crypto";
+
+/** Ids up to this long are kept as they are (a UUID is 36); longer ones as a digest. */
+const MAX_KEPT_ID = 64;
+
+/**
+ * A fixed-size stand-in for an id: a hostile feed can send megabyte-long ids, and 10 000
+ * of them must not hold gigabytes. SHA-256 makes a collision (a false "duplicate") as
+ * unlikely as it gets.
+ */
+export function idKey(id: string): string {
+  return id.length <= MAX_KEPT_ID ? id : `#${createHash("sha256").update(id).digest("base64")}`;
+}
+
 /**
  * Remembers the last `capacity` event ids: reconnects and renewal overlaps can deliver an
  * event twice, and output must never repeat one. Memory stays bounded. A ring of ids
@@ -14,7 +28,8 @@ export class RecentIds {
   }
 
   /** True if the id was seen recently; otherwise remembers it and returns false. */
-  seen(id: string): boolean {
+  seen(rawId: string): boolean {
+    const id = idKey(rawId);
     if (this.ids.has(id)) return true;
     const forgotten = this.ring[this.next];
     if (forgotten !== undefined) this.ids.delete(forgotten);

@@ -1,122 +1,183 @@
-import { createWriteStream } from "node:fs";
-import type { OutputSetup } from "../commands/output-options.js";
-import type { Context } from "../context.js";
-import { ConnectionError, EXIT, errorMessage } from "../errors.js";
+import { type Context, terminalSize } from "../context.js";
+import {
+  ConnectionError,
+  EXIT,
+  type ExitCode,
+  exitCodeForSignal,
+  OutputError,
+  ScantailError,
+} from "../errors.js";
+import { compileCodeRegExp } from "../events/filter.js";
 import { colorLevel, loadChalk } from "../format/color.js";
-import { resolveProjection } from "../format/columns.js";
-import type { Renderer } from "../format/registry.js";
-import { sanitize } from "../format/sanitize.js";
+import { createRenderer, formatDefinition } from "../format/registry.js";
+import type { Output } from "../outputs/output.js";
+import { renderedOutput } from "../outputs/rendered.js";
+import { openTee } from "../outputs/tee.js";
+import type { Source } from "../sources/source.js";
+import { sanitize } from "../util/sanitize.js";
 import { Sink } from "../util/sink.js";
+import { setLongTimeout } from "../util/timers.js";
 import { createClassifier } from "./classify.js";
+import { RecentIds } from "./dedupe.js";
+import type { OutputPlan } from "./plan.js";
 import { RunStats } from "./stats.js";
 import { StatusReporter } from "./status.js";
-import { runStream, type SourceChunk } from "./stream.js";
+import { runStream } from "./stream.js";
 
 export interface ExecuteOptions {
   ctx: Context;
-  setup: OutputSetup;
-  renderer: Renderer;
+  plan: OutputPlan;
   verbose: boolean;
-  live: boolean;
-  dedupe: boolean;
-  /** Builds the source once the stop signal exists (it ends the source). */
-  source: (stop: AbortSignal, status: StatusReporter) => AsyncIterable<SourceChunk>;
+  /** Builds the source once the status reporter exists (demo announces itself). */
+  source: (status: StatusReporter) => Source;
+  /** Decode every line of a recording (--strict). */
+  strict?: boolean;
+  /**
+   * Outputs besides stdout (forwarding destinations), opened before the source. With
+   * `stdout: false` nothing at all is written to stdout.
+   */
+  outputs?: (status: StatusReporter, signal: AbortSignal) => Promise<Output[]>;
+  stdout?: boolean;
 }
 
+/** How many recent event ids a live run remembers to drop duplicates. */
+const DEDUPE_WINDOW = 10_000;
+
 /**
- * Runs a source through the pipeline with the run controls of the contract: --count,
- * --timeout (124 when --count was not reached), --tee, signals (130/143 after a clean
- * shutdown), EPIPE (quiet 0), the closing summary on stderr. Returns the exit code.
+ * Runs a source through the pipeline with the run controls: --count, --timeout (124 when
+ * --count was not reached), --tee, signals (130/143 after a clean shutdown), a closed
+ * stdout pipe (quiet 0), an output that fails (1), the closing summary on stderr.
  */
-export async function executeStream(options: ExecuteOptions): Promise<number> {
-  const { ctx, setup, renderer } = options;
-  const chalk = await loadChalk(colorLevel(setup.colorMode, ctx.env, ctx.stderr.isTTY === true));
+export async function executeStream(options: ExecuteOptions): Promise<ExitCode> {
+  const { ctx, plan } = options;
+  const definition = formatDefinition(plan.format);
+  const chalk = await loadChalk(colorLevel(plan.colorMode, ctx.env, ctx.stderr.isTTY === true));
   const stats = new RunStats(ctx.now());
   const status = new StatusReporter({
     ctx,
     chalk,
     verbose: options.verbose,
-    live: options.live,
-    quietTerminal: setup.format === "devices" && ctx.stdout.isTTY === true,
+    live: true,
+    quiet: plan.quiet,
+    // A full-screen view owns the terminal: status lines would scribble over it.
+    quietTerminal: definition.fullScreen && ctx.stdout.isTTY === true,
     quietAfterMs: Number(ctx.env.SCANTAIL_QUIET_AFTER_MS) || undefined,
   });
-  const stdout = new Sink(ctx.stdout);
-  const teeStream = setup.teePath ? createWriteStream(setup.teePath, { flags: "a" }) : undefined;
-  const tee = teeStream ? new Sink(teeStream) : undefined;
   const stop = new AbortController();
   let timedOut = false;
   const onSignal = () => stop.abort();
   ctx.signal.addEventListener("abort", onSignal, { once: true });
+  // --timeout 30d is longer than one Node timer can wait (2^31 ms): chained timers.
   const timer =
-    setup.timeoutMs !== undefined
-      ? setTimeout(() => {
+    plan.timeoutMs !== undefined
+      ? setLongTimeout(() => {
           timedOut = true;
           stop.abort();
-        }, setup.timeoutMs)
+        }, plan.timeoutMs)
       : undefined;
-  const stopResize = ctx.onResize?.(() => {
-    const columns = ctx.stdout.columns ?? 80;
-    const rows = ctx.stdout.rows ?? 24;
-    renderer.resize?.(columns, rows);
-  });
 
-  const ndjson = setup.format === "ndjson";
-  const classify = createClassifier({
-    filterOptions: setup.filterOptions,
-    recording: !options.live,
-    wholeLines: (ndjson && !setup.fields) || tee !== undefined,
-    projection: ndjson && setup.fields ? resolveProjection(setup.fields) : undefined,
-    keepEvents: !ndjson,
-  });
-  let exitCode: number = EXIT.ok;
+  const outputs: Output[] = [];
+  let stopResize: (() => void) | undefined;
+  let exitCode: ExitCode = EXIT.ok;
   let failure: unknown;
   try {
-    const end = await runStream(options.source(stop.signal, status), {
-      classify,
-      ndjson,
-      renderer,
-      stdout,
-      tee,
-      count: setup.count,
-      dedupe: options.dedupe,
-      stats,
-      status,
-      stop,
-    });
-    if (end === "closed-stdout") exitCode = EXIT.ok;
-    else if (ctx.signal.aborted)
-      exitCode = ctx.signalName() === "SIGTERM" ? EXIT.sigterm : EXIT.sigint;
-    else if (timedOut) exitCode = setup.count !== undefined ? EXIT.timeout : EXIT.ok;
-    else if (end === "end" && options.live) {
-      failure = new ConnectionError("the live feed ended");
+    if (options.stdout !== false) {
+      const outputChalk = await loadChalk(
+        colorLevel(plan.colorMode, ctx.env, ctx.stdout.isTTY === true),
+      );
+      const { columns, rows } = terminalSize(ctx.stdout);
+      const renderer = await createRenderer(plan.format, {
+        chalk: outputChalk,
+        isTTY: ctx.stdout.isTTY === true,
+        columns,
+        rows,
+        fields: plan.fields,
+        time: plan.time,
+        now: ctx.now,
+        template: plan.template,
+        header: plan.header,
+        wide: plan.wide,
+        highlight:
+          plan.highlight !== undefined
+            ? compileCodeRegExp(plan.highlight, {
+                ignoreCase: plan.ignoreCase,
+                global: true,
+                flag: "--highlight",
+              })
+            : undefined,
+        live: true,
+        setTerminalRestore: ctx.setTerminalRestore,
+      });
+      stopResize = ctx.onResize?.(() => {
+        const size = terminalSize(ctx.stdout);
+        renderer.resize?.(size.columns, size.rows);
+      });
+      outputs.push(
+        renderedOutput({
+          label: "stdout",
+          renderer,
+          sink: new Sink(ctx.stdout, { signal: stop.signal }),
+          onRenderError: (message) => status.warn(message),
+          closeIsQuiet: true,
+        }),
+      );
     }
+    if (plan.teePath !== undefined) {
+      const tee = await openTee(plan.teePath, {
+        signal: stop.signal,
+        onWaiting: (message) => status.info(message),
+        onRenderError: (message) => status.warn(message),
+      });
+      if (tee) outputs.push(tee);
+    }
+    if (options.outputs) outputs.push(...(await options.outputs(status, stop.signal)));
+    const feed = options.source(status);
+    status.setLive(feed.live);
+    const end = stop.signal.aborted
+      ? "stopped"
+      : await runStream(feed.items(stop.signal), {
+          classify: createClassifier(plan.filterOptions),
+          outputs,
+          count: plan.count,
+          recent: feed.live ? new RecentIds(DEDUPE_WINDOW) : undefined,
+          strict: options.strict,
+          stats,
+          status,
+          stop,
+        });
+    if (end === "output-failed") {
+      const failed = outputs.find((o) => o.failure)!;
+      failure = new OutputError(`could not write to ${failed.label}: ${failed.failure!.message}`);
+    } else if (end === "closed-stdout") exitCode = EXIT.ok;
+    else if (ctx.signal.aborted) exitCode = exitCodeForSignal(ctx.signalName());
+    else if (timedOut) exitCode = plan.count !== undefined ? EXIT.timeout : EXIT.ok;
+    else if (end === "end" && feed.live) failure = new ConnectionError("the live feed ended");
   } catch (error) {
-    if (ctx.signal.aborted) exitCode = ctx.signalName() === "SIGTERM" ? EXIT.sigterm : EXIT.sigint;
+    if (ctx.signal.aborted && !(error instanceof ScantailError && error.exitCode === EXIT.usage))
+      exitCode = exitCodeForSignal(ctx.signalName());
     else failure = error;
   } finally {
-    if (timer) clearTimeout(timer);
+    timer?.cancel();
     ctx.signal.removeEventListener("abort", onSignal);
     stopResize?.();
     status.close();
   }
-  // The final picture of views that redraw (or print once at the end on a pipe).
-  if (renderer.finish && !stdout.closed) {
-    try {
-      await stdout.write(renderer.finish());
-    } catch (error) {
-      status.warn(`could not draw the final view: ${errorMessage(error)}`);
+  // The final picture of views that redraw (or print once at the end on a pipe); files closed.
+  for (const output of outputs) await output.finish();
+  for (const output of outputs.slice(1)) {
+    if (output.failure && !failure) {
+      failure = new OutputError(`could not write to ${output.label}: ${output.failure.message}`);
     }
   }
-  if (teeStream) await new Promise<void>((resolve) => teeStream.end(resolve));
-  if (tee?.failure) status.warn(`could not write the --tee file: ${tee.failure.message}`);
-  stdout.dispose();
-  if (stdout.failure) {
-    status.warn(`could not write to stdout: ${stdout.failure.message}`);
+  const stdoutFailure = options.stdout !== false ? outputs[0]?.failure : undefined;
+  if (stdoutFailure && !failure) {
+    status.warn(`could not write to stdout: ${stdoutFailure.message}`);
     if (exitCode === EXIT.ok) exitCode = EXIT.failure;
   }
-  const wantSummary = setup.summary || ctx.stderr.isTTY === true || options.verbose;
+  const stdoutClosed = outputs[0]?.closed === true && options.stdout !== false;
+  const wantSummary = !plan.quiet && (plan.summary || ctx.stderr.isTTY === true || options.verbose);
   // A closed pipe (`scantail | head`) ends quietly unless a person is watching stderr.
-  if (wantSummary && !(stdout.closed && !ctx.stderr.isTTY)) {
+  if (wantSummary && !(stdoutClosed && !ctx.stderr.isTTY)) {
     const width = ctx.stderr.isTTY ? (ctx.stderr.columns ?? 80) - 1 : Number.POSITIVE_INFINITY;
     for (const line of stats.summary(ctx.now(), chalk, sanitize, width)) {
       ctx.stderr.write(`${line}\n`);

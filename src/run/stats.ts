@@ -71,7 +71,11 @@ export class RunStats {
   }
 }
 
-function bump(map: Map<string, number>, key: string): void {
+/** Keys are feed text of any length: kept short, so 10 000 of them stay small. */
+const MAX_KEY_LENGTH = 128;
+
+function bump(map: Map<string, number>, rawKey: string): void {
+  const key = rawKey.length > MAX_KEY_LENGTH ? `${rawKey.slice(0, MAX_KEY_LENGTH)}…` : rawKey;
   const n = map.get(key);
   if (n !== undefined) map.set(key, n + 1);
   else if (map.size < MAX_KEYS) map.set(key, 1);

@@ -9,6 +9,15 @@ interface Spinner {
   text: string;
 }
 
+/**
+ * " (attempt 3 of 5)": the attempt's number since the last healthy connection, so the
+ * first try after one says nothing; "of n" when --max-retries stops at n.
+ */
+function attemptNote(status: { attempt: number; maxAttempts?: number }): string {
+  if (status.attempt <= 1) return "";
+  return ` (attempt ${status.attempt}${status.maxAttempts ? ` of ${status.maxAttempts}` : ""})`;
+}
+
 export interface StatusOptions {
   ctx: Context;
   chalk: ChalkInstance;
@@ -17,6 +26,8 @@ export interface StatusOptions {
   live: boolean;
   /** stdout is a terminal showing redrawn output: status must not scribble over it. */
   quietTerminal?: boolean;
+  /** `-q`: no banner, connection status or summary; warnings and errors still shown. */
+  quiet?: boolean;
   quietAfterMs?: number;
 }
 
@@ -32,6 +43,8 @@ export class StatusReporter {
   private spinner: Spinner | undefined;
   private spinnerLoading: Promise<void> | undefined;
   private lastEventAt: number | undefined;
+  /** When an event last arrived that the filters did not keep. */
+  private lastFilteredAt: number | undefined;
   private connectedAt: number | undefined;
   private lastQuietNote = 0;
   private quietTimer: NodeJS.Timeout | undefined;
@@ -50,7 +63,9 @@ export class StatusReporter {
   }
 
   /** A line on stderr; `kind` decides whether it is shown on a pipe. */
-  line(text: string, kind: "info" | "problem" | "always" = "info"): void {
+  line(text: string, kind: "info" | "status" | "problem" | "always" = "info"): void {
+    if ((kind === "info" || kind === "status") && this.options.quiet) return;
+    if (kind === "status") kind = "problem";
     if (kind === "info" && !this.tty && !this.options.verbose) return;
     if (kind === "info" && this.options.quietTerminal && !this.options.verbose) return;
     this.stopSpinner();
@@ -65,8 +80,13 @@ export class StatusReporter {
     this.line(`${this.options.chalk.yellow("scantail: warning:")} ${text}`, "problem");
   }
 
+  /** Whether the source is a live feed (quiet-feed reminders) or a recording. */
+  setLive(live: boolean): void {
+    this.options.live = live;
+  }
+
   verbose(text: string): void {
-    if (this.options.verbose) {
+    if (this.options.verbose && !this.options.quiet) {
       this.stopSpinner();
       this.stderr.write(`${this.options.chalk.dim(`scantail: ${text}`)}\n`);
     }
@@ -76,8 +96,9 @@ export class StatusReporter {
     const { chalk } = this.options;
     switch (status.type) {
       case "connecting":
-        if (status.attempt === 1) this.startSpinner(`connecting to ${status.url}`);
-        else this.verbose(`connecting to ${status.url} (attempt ${status.attempt})`);
+        if (status.attempt === 1 && !status.reconnect)
+          this.startSpinner(`connecting to ${status.url}`);
+        else this.verbose(`connecting to ${status.url}${attemptNote(status)}`);
         break;
       case "connected":
         this.connected = true;
@@ -92,12 +113,14 @@ export class StatusReporter {
       case "refreshing":
         this.info(status.reason);
         break;
-      case "reconnecting": {
+      case "reconnecting":
+      case "retrying": {
         this.connected = false;
         const when = status.delayMs > 0 ? `in ${formatDuration(status.delayMs)}` : "now";
-        const text = `${status.reason}; reconnecting ${when} (attempt ${status.attempt})`;
-        if (status.routine) this.info(text);
-        else this.line(`${chalk.yellow("scantail:")} ${text}`, "problem");
+        const verb = status.type === "retrying" ? "retrying" : "reconnecting";
+        const text = `${status.reason}; ${verb} ${when}${attemptNote(status)}`;
+        if (status.type === "reconnecting" && status.routine) this.info(text);
+        else this.line(`${chalk.yellow("scantail:")} ${text}`, "status");
         break;
       }
       case "warning":
@@ -108,6 +131,11 @@ export class StatusReporter {
 
   sawEvent(): void {
     this.lastEventAt = this.now;
+  }
+
+  /** Events arrived but none passed the filters: the feed is not quiet, the filter is. */
+  sawFiltered(): void {
+    this.lastFilteredAt = this.now;
   }
 
   invalid(reason: string, line?: number): void {
@@ -144,11 +172,21 @@ export class StatusReporter {
         const quiet = this.now - since;
         if (quiet >= quietAfter && this.now - this.lastQuietNote >= quietAfter) {
           this.lastQuietNote = this.now;
-          this.info(
-            this.lastEventAt
-              ? `connected, last event ${formatAgo(quiet)}`
-              : `connected, no event yet (${formatDuration(quiet)})`,
-          );
+          const filteredRecently =
+            this.lastFilteredAt !== undefined && this.now - this.lastFilteredAt < quietAfter;
+          if (filteredRecently) {
+            this.info(
+              this.lastEventAt
+                ? `events arrive, but none has matched the filters for ${formatDuration(quiet)}`
+                : `events arrive, but none matches the filters (${formatDuration(quiet)}); check the filter options`,
+            );
+          } else {
+            this.info(
+              this.lastEventAt
+                ? `connected, last event ${formatAgo(quiet)}`
+                : `connected, no event yet (${formatDuration(quiet)})`,
+            );
+          }
         }
       },
       Math.min(quietAfter, 10_000),

@@ -1,6 +1,6 @@
 import type { ScanEvent } from "../events/event.js";
 import { SYMBOLOGIES } from "./barcodes.js";
-import { Random } from "./random.js";
+import { mix32, Random, split53 } from "./random.js";
 
 interface DeviceModel {
   model: string;
@@ -47,7 +47,10 @@ export interface SimDevice {
   serial: string;
   model: string;
   firmware: string;
+  /** Battery level at the epoch start of its cycle (see batteryAt). */
   battery: number;
+  /** A full charge lasts this long (8–14 h), then the scanner is swapped for a charged one. */
+  batteryCycleMs: number;
   gateway: SimGateway;
   profileId: string;
   profileRevision: number;
@@ -62,18 +65,30 @@ export interface GeneratorOptions {
   seed: number;
 }
 
+/** Device→cloud latency never exceeds this: a history window must look this far past its end. */
+export const MAX_LATENCY_MS = 30_000;
+
 /**
  * A fleet of scanners behind gateways, producing realistic scan events: codes that fit
- * their symbology (with correct check digits), battery that drains and gets recharged,
- * device→cloud latency with a long tail, and the `bce_duration` metric.
+ * their symbology (with correct check digits), battery that drains over a shift and is
+ * recharged, device→cloud latency with a long tail, and the `bce_duration` metric.
+ *
+ * Each event is a pure function of (seed, time received, number within that millisecond),
+ * so the simulator's REST history can recreate any past event on demand, identical to
+ * the one the live feed sent (same event_id): nothing is stored.
  */
 export class EventGenerator {
+  /** For fault decisions (which frames are malformed); event content never draws from it. */
   readonly random: Random;
   readonly devices: SimDevice[];
   readonly gateways: SimGateway[];
   private readonly totalWeight: number;
+  private readonly seed: number;
+  private lastAt = Number.NaN;
+  private lastN = 0;
 
   constructor(options: GeneratorOptions) {
+    this.seed = options.seed >>> 0;
     this.random = new Random(options.seed);
     const r = this.random;
     const deviceCount = Math.max(1, options.devices);
@@ -103,6 +118,8 @@ export class EventGenerator {
         model: model.model,
         firmware: r.pick(model.firmware),
         battery: r.int(35, 100),
+        // Derived, not drawn, so a seed gives the same fleet as before batteries had cycles.
+        batteryCycleMs: 8 * 3_600_000 + (mix32(this.seed ^ mix32(i + 1)) % (6 * 3_600_000)),
         gateway,
         profileId: `profile_${gateway.usecase.toLowerCase()}`,
         profileRevision: r.int(1, 9),
@@ -116,8 +133,8 @@ export class EventGenerator {
     this.totalWeight = this.devices.reduce((s, d) => s + d.weight, 0);
   }
 
-  private pickDevice(): SimDevice {
-    let x = this.random.next() * this.totalWeight;
+  private pickDevice(r: Random): SimDevice {
+    let x = r.next() * this.totalWeight;
     for (const device of this.devices) {
       x -= device.weight;
       if (x < 0) return device;
@@ -125,16 +142,56 @@ export class EventGenerator {
     return this.devices[this.devices.length - 1]!;
   }
 
-  /** One scan event as received by the cloud at `receivedAt` (epoch ms). */
+  /** The random stream of the n-th event received at `at`: distinct for every (seed, at, n). */
+  private streamOf(at: number, n: number): Random {
+    const [lo, hi] = split53(at);
+    return new Random(
+      mix32(lo ^ mix32(this.seed)),
+      mix32(hi ^ mix32(n + 0x9e3779b9)),
+      mix32(this.seed + Math.imul(n, 0x85ebca6b)),
+    );
+  }
+
+  /** Battery in percent at a time: drains linearly over its cycle, then a charged scanner. */
+  batteryAt(device: SimDevice, at: number): number {
+    const start = (100 - device.battery) / 97;
+    const cycle = (at / device.batteryCycleMs + start) % 1;
+    return 100 - 97 * cycle;
+  }
+
+  /**
+   * time_created of the n-th event received at `at`, without building it: latency is the
+   * stream's first draw, so a history page can order events cheaply and build only those
+   * it serves.
+   */
+  createdAt(at: number, n = 0): number {
+    return at - this.latency(this.streamOf(at, n));
+  }
+
+  private latency(r: Random): number {
+    return Math.min(MAX_LATENCY_MS, Math.round(r.logNormal(180, 0.6) + 20));
+  }
+
+  /**
+   * The next scan event received by the cloud at `at` (epoch ms): the live feed's path.
+   * Several events in one millisecond are numbered in call order, as `eventAt` expects.
+   */
   next(receivedAt: number): ScanEvent {
-    const r = this.random;
-    const device = this.pickDevice();
+    if (receivedAt === this.lastAt) this.lastN++;
+    else {
+      this.lastAt = receivedAt;
+      this.lastN = 0;
+    }
+    return this.eventAt(receivedAt, this.lastN);
+  }
+
+  /** The n-th scan event received at `receivedAt`: the same every time it is asked for. */
+  eventAt(receivedAt: number, n = 0): ScanEvent {
+    const r = this.streamOf(receivedAt, n);
+    const latency = this.latency(r);
+    const device = this.pickDevice(r);
     const [symbology, , makeCode] = pickSymbology(r);
     const code = makeCode(r);
-    // Battery drains with use; an empty scanner is swapped for a charged one.
-    device.battery -= 0.02 + r.next() * 0.06;
-    if (device.battery < 3) device.battery = r.int(90, 100);
-    const latency = Math.min(30_000, Math.round(r.logNormal(180, 0.6) + 20));
     const bce = Math.round(r.logNormal(260, 0.35));
     const g = device.gateway;
     return {
@@ -149,7 +206,7 @@ export class EventGenerator {
       device_model: device.model,
       device_manufacturer: "Workaround GmbH",
       device_firmware: device.firmware,
-      device_battery: Math.round(device.battery),
+      device_battery: Math.round(this.batteryAt(device, receivedAt)),
       gateway_id: g.id,
       gateway_type: g.type,
       gateway_model: g.model,

@@ -5,9 +5,14 @@ export class Random {
   private c: number;
   private d: number;
 
-  constructor(seed: number) {
-    this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
+  /**
+   * One 32-bit seed gives 2^32 streams: enough for a fleet, too few for one stream per
+   * event (a day of history would repeat streams, and event ids with them), so events
+   * pass two more words.
+   */
+  constructor(seed: number, seed2 = 0, seed3 = 0) {
+    this.a = (0x9e3779b9 ^ seed2) >>> 0;
+    this.b = (0x243f6a88 ^ seed3) >>> 0;
     this.c = 0xb7e15162;
     this.d = seed >>> 0;
     for (let i = 0; i < 15; i++) this.next();
@@ -73,4 +78,20 @@ export class Random {
     const variant = "89ab"[Math.floor(this.next() * 4)];
     return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${variant}${s.slice(17, 20)}-${s.slice(20, 32)}`;
   }
+}
+
+/** murmur3's finaliser: spreads every input bit over the 32-bit result. */
+export function mix32(h: number): number {
+  let x = h >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** Low and high 32 bits of a non-negative integer up to 2^53 (an epoch time in ms). */
+export function split53(n: number): [number, number] {
+  return [n >>> 0, Math.floor(n / 4294967296) >>> 0];
 }

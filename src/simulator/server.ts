@@ -3,8 +3,9 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { EventGenerator } from "./generator.js";
+import { serveHistory, Timeline } from "./history.js";
 
-/** Fault switches for exercising clients (cli-contract.md "demo and simulate"). */
+/** Fault switches for exercising clients (README, "demo and simulate"). */
 export interface Faults {
   /** Handshake answers for successive connections: status codes or "ok"; then always ok. */
   reject?: Array<number | "ok">;
@@ -22,6 +23,10 @@ export interface Faults {
   oversizedEvery?: number;
   /** Send the last n events again to each new connection (reconnect overlap). */
   resendOnConnect?: number;
+  /** The REST history answers as if start_time_millis / end_time_millis were not sent. */
+  historyIgnoreWindow?: boolean;
+  /** REST history answers for successive requests: status codes or "ok"; then always ok. */
+  historyReject?: Array<number | "ok">;
 }
 
 export interface SimulatorOptions extends Faults {
@@ -35,15 +40,40 @@ export interface SimulatorOptions extends Faults {
   requiredToken?: string;
   /** Stop after this many events in all (tests, benchmarks). */
   limit?: number;
+  /** Items per REST history page (default 100). */
+  historyPageSize?: number;
+  /** The clock of the simulated cloud (tests); default Date.now. */
+  now?: () => number;
+}
+
+export interface SimulatorStats {
+  connections: number;
+  refused: number;
+  /** Events generated. */
+  events: number;
+  /** Events written whole to at least one client's socket (a resend may deliver late). */
+  delivered: number;
+  /** Happened while no client listened: in the history, never sent live. */
+  missed: number;
+  dropped: number;
+  history: { requests: number; refused: number; items: number };
 }
 
 export interface Simulator {
   /** e.g. ws://127.0.0.1:4242/latest/ */
   url: string;
+  /** The REST base URL: `GET {baseUrl}/{customerId}/events`. */
+  baseUrl: string;
   port: number;
   host: string;
-  stats: { connections: number; refused: number; events: number; dropped: number };
+  /**
+   * `events`: sent live; `delivered`: written whole to at least one client; `missed`:
+   * happened while no client listened (they are in the history, not sent); `history`:
+   * REST requests, refusals and items served.
+   */
+  stats: SimulatorStats;
   generator: EventGenerator;
+  timeline: Timeline;
   close(): Promise<void>;
 }
 
@@ -95,19 +125,51 @@ function defaultMessage(status: number): string {
 
 /**
  * A simulated Insight live feed: a real WebSocket server on loopback speaking the
- * protocol of insight-api.md §1 (stages /latest/ and /prod/, token and customer query
- * parameters), broadcasting generated scans to every connected client.
+ * live-feed protocol (stages /latest/ and /prod/, token and customer query
+ * parameters), broadcasting generated scans to every connected client; the same HTTP
+ * server answers `GET /{customerId}/events` from the simulated history (history.ts).
  */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const host = options.host ?? "127.0.0.1";
   const generator = new EventGenerator({ devices: options.devices, seed: options.seed });
-  const stats = { connections: 0, refused: 0, events: 0, dropped: 0 };
+  const timeline = new Timeline(options.seed, options.rate);
+  const clock = options.now ?? Date.now;
+  const stats: SimulatorStats = {
+    connections: 0,
+    refused: 0,
+    events: 0,
+    delivered: 0,
+    missed: 0,
+    dropped: 0,
+    history: { requests: 0, refused: 0, items: 0 },
+  };
   const rejectQueue = [...(options.reject ?? [])];
-  const recent: string[] = [];
+  const historyRejects = [...(options.historyReject ?? [])];
+  // The last events, for --resend; each knows whether a client got it yet (for the soak's
+  // "events in"), so the count stays exact however many resends and clients there are.
+  const recent: Array<{ frame: string; delivered: boolean }> = [];
+  const sendEvent = (client: WebSocket, item: { frame: string; delivered: boolean }) =>
+    client.send(item.frame, (error) => {
+      if (!error && !item.delivered) {
+        item.delivered = true;
+        stats.delivered++;
+      }
+    });
   const stalled = new WeakSet<WebSocket>();
   const lastSent = new WeakMap<WebSocket, number>();
   const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
-  const http = createServer((_req, res) => {
+  const http = createServer((req, res) => {
+    const served = serveHistory(req, res, {
+      generator,
+      timeline,
+      now: clock,
+      requiredToken: options.requiredToken,
+      pageSize: options.historyPageSize ?? 100,
+      ignoreWindow: options.historyIgnoreWindow === true,
+      reject: historyRejects,
+      stats: stats.history,
+    });
+    if (served) return;
     res.writeHead(426, { "Content-Type": "application/json", Upgrade: "websocket" });
     res.end(
       JSON.stringify({ message: "this is a WebSocket endpoint: connect to /latest/?token=…" }),
@@ -161,41 +223,48 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       for (const t of timers) clearTimeout(t);
     });
     if (options.resendOnConnect) {
-      for (const frame of recent.slice(-options.resendOnConnect)) ws.send(frame);
+      for (const item of recent.slice(-options.resendOnConnect)) sendEvent(ws, item);
     }
     ensureTicking();
   });
 
-  // Poisson arrivals at `rate` per second, emitted while at least one client listens.
-  let nextAt = 0;
+  // The live feed walks the timeline the history serves (history.ts), sending what
+  // arrives while at least one client listens. What arrives while nobody listens, or
+  // during a stall longer than a second (a suspended laptop), is not sent late in a
+  // burst: it is in the history, as with Insight, for gap fill to find.
+  let cursor = 0;
   let ticker: NodeJS.Timeout | undefined;
-  const ratePerMs = options.rate / 1000;
   function ensureTicking(): void {
-    if (ticker || ratePerMs <= 0) return;
-    nextAt = Date.now() + generator.random.exponential(ratePerMs);
+    if (ticker || options.rate <= 0) return;
+    skipTo(clock());
     ticker = setTimeout(tick, 0);
+  }
+  function skipTo(now: number): void {
+    // Counting walks the timeline: after a long silence, count only the last 10 minutes.
+    if (cursor > 0)
+      for (const _ of timeline.between(Math.max(cursor, now - 600_000), now)) stats.missed++;
+    cursor = now;
   }
   function tick(): void {
     ticker = undefined;
     if (wss.clients.size === 0) return;
-    const now = Date.now();
-    // After a stall (a suspended laptop) do not fire a huge burst: skip ahead.
-    if (now - nextAt > 1000) nextAt = now;
-    let sentThisTick = 0;
-    while (nextAt <= now && sentThisTick < 5000) {
+    const now = clock();
+    if (now - cursor > 1000) skipTo(now - 1000);
+    for (const { at } of timeline.between(cursor, now)) {
       if (options.limit !== undefined && stats.events >= options.limit) return;
-      emit(Math.round(nextAt));
-      sentThisTick++;
-      nextAt += generator.random.exponential(ratePerMs);
+      emit(at);
     }
-    ticker = setTimeout(tick, Math.max(0, Math.min(nextAt - Date.now(), 50)));
+    cursor = now;
+    const next = timeline.nextAfter(now, 50) ?? now + 50;
+    ticker = setTimeout(tick, Math.max(0, Math.min(next - clock(), 50)));
   }
 
   function emit(at: number): void {
     const event = generator.next(at);
     const frame = JSON.stringify(event);
     stats.events++;
-    recent.push(frame);
+    const item = { frame, delivered: false };
+    recent.push(item);
     if (recent.length > 1000) recent.splice(0, recent.length - 1000);
     const malformed =
       options.malformedRatio && generator.random.next() < options.malformedRatio
@@ -208,7 +277,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         stats.dropped++;
         continue;
       }
-      client.send(frame);
+      sendEvent(client, item);
       lastSent.set(client, Date.now());
       if (malformed !== undefined) client.send(malformed);
       if (oversized) client.send(`{"event_id":"oversized","pad":"${"x".repeat(2 * 1024 * 1024)}"}`);
@@ -226,10 +295,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `ws://${shownHost}:${port}/latest/`,
+    baseUrl: `http://${shownHost}:${port}`,
     port,
     host,
     stats,
     generator,
+    timeline,
     close: () =>
       new Promise<void>((resolve) => {
         if (ticker) clearTimeout(ticker);

@@ -4,11 +4,13 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 
 /**
  * Parses `250ms`, `30s`, `5m`, `2h`, `1d`, `1.5s` or a bare number of seconds into
- * milliseconds. Combinations like `1h30m` are accepted too.
+ * milliseconds. Combinations like `1h30m` are accepted too. Durations beyond Node's
+ * 2^31 ms timer limit (`30d`) are valid: wait for them with src/util/timers.ts.
  */
 export function parseDuration(input: string, what = "duration"): number {
   const text = String(input).trim().toLowerCase();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (/^\d+(\.\d+)?$/.test(text))
+    return checkedLength(Math.round(Number(text) * 1000), input, what);
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
   let total = 0;
   let consumed = 0;
@@ -18,10 +20,20 @@ export function parseDuration(input: string, what = "duration"): number {
   }
   if (text === "" || consumed !== text.length) {
     throw new UsageError(
-      `invalid ${what} "${input}": use a number with ms, s, m or h (e.g. 250ms, 30s, 5m, 2h)`,
+      `invalid ${what} "${input}": use a number with ms, s, m, h or d (e.g. 250ms, 30s, 5m, 2h, 30d)`,
     );
   }
-  return Math.round(total);
+  return checkedLength(Math.round(total), input, what);
+}
+
+/** Far beyond any wait a tail needs (timers for it chain: src/util/timers.ts). */
+const MAX_DURATION_MS = 10 * 365 * 86_400_000;
+
+function checkedLength(ms: number, input: string, what: string): number {
+  if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
+    throw new UsageError(`invalid ${what} "${input}": at most 3650d (10 years)`);
+  }
+  return ms;
 }
 
 export function formatDuration(ms: number): string {

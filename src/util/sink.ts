@@ -1,19 +1,29 @@
 import type { OutputStream } from "../context.js";
 
+export interface SinkOptions {
+  /** Stops waiting for a blocked reader: a signal must end the run even then. */
+  signal?: AbortSignal;
+  /** Closes the stream (a file); stdout is left open. */
+  end?: () => Promise<void>;
+}
+
 /**
  * Writes text to a stream, honouring backpressure (await 'drain' when write() returns
  * false) and turning a closed pipe (EPIPE, `scantail | head`) into a quiet end instead
- * of an exception.
+ * of an exception. Any other write failure (disk full) is kept in `failure`.
  */
 export class Sink {
   closed = false;
   private error: NodeJS.ErrnoException | undefined;
   private readonly onError = (error: NodeJS.ErrnoException) => {
     this.closed = true;
-    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") this.error = error;
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") this.error ??= error;
   };
 
-  constructor(private readonly stream: OutputStream) {
+  constructor(
+    private readonly stream: OutputStream,
+    private readonly options: SinkOptions = {},
+  ) {
     stream.on("error", this.onError);
   }
 
@@ -36,17 +46,20 @@ export class Sink {
   }
 
   drain(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    const signal = this.options.signal;
+    if (this.closed || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.stream.removeListener("drain", done);
         this.stream.removeListener("close", done);
         this.stream.removeListener("error", done);
+        signal?.removeEventListener("abort", done);
         resolve();
       };
       this.stream.once("drain", done);
       this.stream.once("close", done);
       this.stream.once("error", done);
+      signal?.addEventListener("abort", done, { once: true });
     });
   }
 
@@ -55,7 +68,13 @@ export class Sink {
     return this.error;
   }
 
-  dispose(): void {
+  /** Flushes and closes a file; for stdout only stops listening. */
+  async end(): Promise<void> {
+    try {
+      if (this.options.end && !this.closed) await this.options.end();
+    } catch (error) {
+      this.onError(error as NodeJS.ErrnoException);
+    }
     this.stream.removeListener("error", this.onError);
   }
 }

@@ -67,6 +67,7 @@ describe("scantail completion bash", () => {
   it("completes command names", () => {
     expect(bashComplete(BIN, "de")).toEqual(["demo"]);
     expect(bashComplete(BIN, "")).toEqual(expect.arrayContaining(["tail", "replay", "config"]));
+    expect(bashComplete(BIN, "help", "dem")).toEqual(["demo"]);
   });
 
   it("completes the options of the command being typed, the program's own included", () => {
@@ -100,9 +101,10 @@ describe("scantail completion bash", () => {
     expect(bashComplete(BIN, "--time", "")).toEqual(["local", "utc", "relative", "epoch"]);
     expect(bashComplete(BIN, "demo", "--color", "")).toEqual(["auto", "always", "never"]);
     expect(bashComplete(BIN, "doctor", "--token-kind", "")).toEqual(["access", "id"]);
-    expect(bashComplete(BIN, "-y", "ean")).toEqual(["ean13", "ean8", "ean13+2", "ean13+5"]);
-    // -y takes several names: the word after the first is another name, not a command.
-    expect(bashComplete(BIN, "-y", "ean13", "qr")).toEqual(["qrcode"]);
+    expect(bashComplete(BIN, "-y", "ean")).toEqual(["ean13", "ean8"]);
+    expect(bashComplete(BIN, "-y", "ean13", "-y", "qr")).toEqual(["qrcode"]);
+    // An option's value is not taken for the command name.
+    expect(bashComplete(BIN, "-y", "ean13", "de")).toEqual(["demo"]);
     expect(bashComplete(BIN, "config", "")).toEqual(["get", "set", "unset", "list", "path"]);
     expect(bashComplete(BIN, "config", "set", "tok")).toEqual(["tokenKind"]);
     expect(bashComplete(BIN, "completion", "")).toEqual(["bash", "zsh", "fish"]);
@@ -173,7 +175,7 @@ _scantail`,
     expect(complete("scantail", "demo", "--fo")).toEqual(["--format"]);
     expect(complete("scantail", "demo", "-o", "")).toEqual([...FORMAT_NAMES]);
     expect(complete("scantail", "--format=nd")).toEqual(["ndjson"]);
-    expect(complete("scantail", "-y", "ean13", "qr")).toEqual(["qrcode"]);
+    expect(complete("scantail", "-y", "ean13", "-y", "qr")).toEqual(["qrcode"]);
     expect(complete("scantail", "config", "set", "tok")).toEqual(["tokenKind"]);
     expect(complete("scantail", "replay", "")).toEqual(["FILES"]);
   });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { run } from "../../src/cli.js";
 import type { Context } from "../../src/context.js";
+import { Redactor } from "../../src/util/redact.js";
 
 /** An in-memory stdout/stderr that records everything written, with optional TTY traits. */
 export class MemoryStream extends Writable {
@@ -101,6 +102,8 @@ export function makeContext(
     rows?: number;
     configDir?: string;
     now?: () => number;
+    /** Fixes the reconnect jitter: `() => 0` makes every backoff 0 ms. */
+    random?: () => number;
     stdout?: MemoryStream;
   } = {},
 ): TestContext {
@@ -123,7 +126,9 @@ export function makeContext(
     signal: controller.signal,
     signalName: () => signalName,
     now: options.now ?? Date.now,
+    random: options.random,
     cwd: process.cwd(),
+    redactor: new Redactor(),
     abort(name = "SIGINT") {
       signalName = name;
       controller.abort();

@@ -36,6 +36,8 @@ export interface FakeAuthOptions {
   /** Users for whom Cognito answers with this error __type. */
   errors: Record<string, string>;
   refreshError?: string;
+  /** The message of that refresh error (a hostile Cognito may echo the refresh token). */
+  refreshErrorMessage?: string;
   tokenLifetimeMs: number;
   websocketUrl?: string;
   authInfoRaw?: { status: number; body: string };
@@ -58,7 +60,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * The Insight auth-information endpoint and a Cognito InitiateAuth endpoint on loopback,
- * with the real request and response shapes of insight-api.md §2 (error bodies and
+ * with the real request and response shapes of docs/insight-api.md §2 (error bodies and
  * challenges included).
  */
 export async function startFakeAuth(initial: Partial<FakeAuthOptions> = {}): Promise<FakeAuth> {
@@ -161,7 +163,7 @@ export async function startFakeAuth(initial: Partial<FakeAuthOptions> = {}): Pro
         if (options.refreshError)
           return send(res, 400, {
             __type: options.refreshError,
-            message: "Refresh Token has expired",
+            message: options.refreshErrorMessage ?? "Refresh Token has expired",
           });
         if (!refreshTokens.has(body.AuthParameters.REFRESH_TOKEN))
           return send(res, 400, {

@@ -401,11 +401,35 @@ describe("status, logout, config", () => {
     }
   });
 
-  it("status says expired", async () => {
+  it("status: an expired token with nothing to refresh it exits 3, never beside 'signed in yes'", async () => {
     const run = machine();
-    await runCli(["login", "--token-stdin"], run(fakeJwt("access", Date.now() - 60_000)));
-    const s = await runCli(["status"], run());
+    await runCli(["login", "--token-stdin"], run(fakeJwt("access", Date.now() + 60_000)));
+    expect((await runCli(["status"], run())).code).toBe(0);
+    const later = run();
+    later.now = () => Date.now() + 3_600_000;
+    const s = await runCli(["status"], later);
+    expect(s.code).toBe(3);
     expect(s.stdout).toMatch(/access token expired — run `scantail login`/);
+    expect(s.stdout).not.toMatch(/signed in\s+yes/);
+    const laterJson = run();
+    laterJson.now = later.now;
+    const j = await runCli(["status", "--json"], laterJson);
+    expect(j.code).toBe(3);
+    expect(JSON.parse(j.stdout)).toMatchObject({ expired: true, canConnect: false });
+  });
+
+  it("status exits 3 when not signed in", async () => {
+    const s = await runCli(["status"], machine()());
+    expect(s.code).toBe(3);
+    expect(s.stdout).toMatch(/signed in\s+no/);
+  });
+
+  it("login --token-stdin refuses an expired token (exit 3) and stores nothing", async () => {
+    const run = machine();
+    const r = await runCli(["login", "--token-stdin"], run(fakeJwt("access", Date.now() - 60_000)));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/the token expired 1m ago; nothing was stored/);
+    expect((await runCli(["status"], run())).stdout).toMatch(/signed in\s+no/);
   });
 
   it("logout removes the tokens but keeps the settings", async () => {
@@ -418,6 +442,27 @@ describe("status, logout, config", () => {
     expect(profile.customer).toBe("12345");
     const t = await runCli(["--url", "ws://127.0.0.1:9/latest/"], run());
     expect(t.code).toBe(3);
+  });
+
+  it("config speaks as the flags do and says what it did", async () => {
+    const run = machine();
+    const empty = await runCli(["config", "list"], run());
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe("");
+    expect(empty.stderr).toMatch(/nothing stored yet; set a value with `scantail config set/);
+    expect((await runCli(["config", "set", "token-kind", "id"], run())).code).toBe(0);
+    expect((await runCli(["config", "get", "token-kind"], run())).stdout).toBe("id\n");
+    expect((await runCli(["config", "set", "format", "Table"], run())).code).toBe(0);
+    expect((await runCli(["config", "get", "format"], run())).stdout).toBe("table\n");
+    expect((await runCli(["config", "set", "format", "json"], run())).code).toBe(0);
+    expect((await runCli(["config", "get", "format"], run())).stdout).toBe("ndjson\n");
+    const unset = await runCli(["config", "unset", "token-kind"], run());
+    expect(unset.stderr).toMatch(/unset tokenKind \(was id\) in profile "default"/);
+    const again = await runCli(["config", "unset", "tokenKind"], run());
+    expect(again.stderr).toMatch(/tokenKind was not set in profile "default"; nothing to do/);
+    const typo = await runCli(["config", "set", "tokn-kind", "id"], run());
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown config key "tokn-kind" \(did you mean 'tokenKind'\?\)/);
   });
 
   it("config set/get/unset/list/path validates keys and values and masks secrets", async () => {
@@ -439,7 +484,7 @@ describe("status, logout, config", () => {
       [["config", "set", "tokenKind", "refresh"], /expected access or id/],
       [["config", "set", "format", "xml"], /expected one of pretty, table, ndjson, devices/],
       [["config", "set", "format"], /needs a value/],
-      [["config", "frob"], /unknown config action/],
+      [["config", "frob"], /unknown action 'frob': expected get, set, unset, list or path/],
     ] as const;
     for (const [argv, message] of bad) {
       const r = await runCli([...argv], run());

@@ -1,11 +1,13 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../../src/simulator/server.js";
+import { refuseUpgrade, type Simulator, startSimulator } from "../../src/simulator/server.js";
 import { makeContext, runCli } from "../helpers/context.js";
 
 let sim: Simulator | undefined;
@@ -87,6 +89,29 @@ describe("doctor", () => {
       /^✗ handshake\s+HTTP 401: \{"message":"Unauthorized"\}/,
     );
     expect(r.stdout).toMatch(/expired or the wrong kind for this URL/);
+  });
+
+  it("a refusal body that echoes the token is redacted before it is cut (text and JSON)", async () => {
+    const http = createHttpServer();
+    http.on("upgrade", (_req, socket: Duplex) =>
+      refuseUpgrade(socket, 401, `${"x".repeat(180)}${TOKEN}`),
+    );
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/latest/`;
+      for (const extra of [[], ["--json"]]) {
+        const r = await runCli(
+          ["doctor", "--url", url, ...extra],
+          makeContext({ env: { SCANTAIL_TOKEN: TOKEN } }),
+        );
+        expect(r.code).toBe(3);
+        expect(r.stdout).toMatch(/HTTP 401/);
+        expect(r.stdout).not.toContain(TOKEN.slice(0, 6));
+      }
+    } finally {
+      http.closeAllConnections();
+      http.close();
+    }
   });
 
   it("an unknown stage → API Gateway's 403, reported as auth (exit 3) with the stage named as a cause", async () => {
@@ -183,4 +208,70 @@ describe("doctor", () => {
     expect(r.code).toBe(2);
     expect(lineOf(r.stdout, "config")).toMatch(/is not valid JSON/);
   });
+});
+
+describe("doctor stops at once on a signal, in any phase", () => {
+  /** Accepts TCP and never answers: TLS (wss://) or the upgrade (ws://) waits forever. */
+  async function silentServer() {
+    const sockets: Socket[] = [];
+    let connected: () => void = () => {};
+    const firstConnection = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
+    const server = createNetServer((socket) => {
+      sockets.push(socket);
+      socket.on("error", () => {});
+      connected();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      firstConnection,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        server.close();
+      },
+    };
+  }
+
+  it.each([
+    ["SIGINT", "wss", "tls", 130],
+    ["SIGTERM", "wss", "tls", 143],
+    ["SIGINT", "ws", "handshake", 130],
+  ] as const)(
+    "%s during the %s:// %s phase → exit %d within a second",
+    async (signal, scheme, phase, code) => {
+      const silent = await silentServer();
+      try {
+        const bin = join(import.meta.dirname, "../../bin/scantail.js");
+        const child = spawn(
+          process.execPath,
+          [bin, "doctor", "--url", `${scheme}://127.0.0.1:${silent.port}/latest/`],
+          {
+            env: {
+              ...process.env,
+              SCANTAIL_TOKEN: TOKEN,
+              SCANTAIL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "scantail-doctor-")),
+            },
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+        await silent.firstConnection; // the phase has begun
+        const sent = Date.now();
+        child.kill(signal);
+        const exitCode = await exited;
+        expect(Date.now() - sent).toBeLessThan(1000);
+        expect(exitCode, stdout + stderr).toBe(code);
+        expect(lineOf(stdout, phase)).toMatch(new RegExp(`^✗ ${phase}\\s+interrupted`));
+        expect(stderr).toBe("");
+      } finally {
+        silent.close();
+      }
+    },
+  );
 });

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
+import { MIN_HEALTHY_MS } from "../../src/feed/policy.js";
 import { MemoryStream, makeContext, runCli, startCli } from "../helpers/context.js";
 import { startFakeAuth } from "../helpers/fake-auth.js";
 import { event, startTestServer, type TestServer } from "../helpers/ws-server.js";
@@ -14,6 +15,16 @@ afterEach(async () => {
 });
 const ctx = (extra: Parameters<typeof makeContext>[0] = {}) =>
   makeContext({ ...extra, env: { SCANTAIL_TOKEN: "resilience-token", ...extra.env } });
+/** Every backoff takes 0 ms: no test waits through a real one. */
+const noJitter = () => 0;
+/**
+ * A clock the test moves on: connections "live" as long as the test says, so a 20 ms
+ * connection can count as a healthy one.
+ */
+function testClock() {
+  let skew = 0;
+  return { now: () => Date.now() + skew, advance: (ms: number) => (skew += ms) };
+}
 const ids = (stdout: string) =>
   stdout
     .trim()
@@ -34,25 +45,37 @@ describe("reconnect", () => {
         }
       },
     });
-    const r = await runCli(["--url", server.url, "-n", "8", "--summary"], ctx());
+    // 0.01 of the first ceiling: a real delay of a few ms, so the message shows one.
+    const r = await runCli(
+      ["--url", server.url, "-n", "8", "--summary"],
+      ctx({ random: () => 0.01 }),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(ids(r.stdout)).toEqual(events.map((e) => e.event_id));
     expect(r.stderr).toMatch(/3 duplicates dropped, 1 reconnect/);
-    // A real problem is reported even on a pipe.
+    // A real problem is reported even on a pipe; a 50 ms connection was a failed attempt.
     expect(r.stderr).toMatch(
       /closed by server \(1006 abnormal closure\).*reconnecting in \d+ms \(attempt 2\)/,
     );
   });
 
-  it("1001 Going Away reconnects at once, quietly, without counting as a failure", async () => {
+  it("1001 Going Away after a healthy connection reconnects at once, quietly, without counting as a failure", async () => {
+    const clock = testClock();
     server = await startTestServer({
       onConnection: (ws, n) => {
         ws.send(JSON.stringify(event()));
-        if (n <= 3) setTimeout(() => ws.close(1001, "Going away"), 20);
+        if (n <= 3)
+          setTimeout(() => {
+            clock.advance(MIN_HEALTHY_MS);
+            ws.close(1001, "Going away");
+          }, 20);
       },
     });
     const started = Date.now();
-    const r = await runCli(["--url", server.url, "-n", "4", "--max-retries", "1"], ctx());
+    const r = await runCli(
+      ["--url", server.url, "-n", "4", "--max-retries", "1"],
+      ctx({ now: clock.now }),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(server.requests).toHaveLength(4);
@@ -60,22 +83,55 @@ describe("reconnect", () => {
   });
 
   it("on a terminal, status lines say connected / reconnecting / renewed", async () => {
+    const clock = testClock();
     server = await startTestServer({
       onConnection: (ws, n) => {
         ws.send(JSON.stringify(event()));
-        if (n === 1) setTimeout(() => ws.close(1001, "Going away"), 20);
+        if (n === 1)
+          setTimeout(() => {
+            clock.advance(MIN_HEALTHY_MS);
+            ws.close(1001, "Going away");
+          }, 20);
       },
     });
     const r = await runCli(
       ["--url", server.url, "-n", "2", "-o", "ndjson"],
-      ctx({ stderrTTY: true }),
+      ctx({ stderrTTY: true, now: clock.now }),
     );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/connected to ws:\/\/127\.0\.0\.1:\d+\/latest\//);
-    expect(r.stderr).toMatch(
-      /closed by server \(1001 going away "Going away"\); reconnecting now \(attempt 2\)/,
-    );
+    // The first attempt after a healthy connection carries no attempt number.
+    expect(r.stderr).toMatch(/closed by server \(1001 going away "Going away"\); reconnecting now/);
+    expect(r.stderr).not.toMatch(/attempt/);
     expect(r.stderr, r.stderr).toMatch(/reconnected/);
+  });
+
+  it("1001 at once after every handshake is a failed attempt: --max-retries 2 gives up after 2", async () => {
+    server = await startTestServer({
+      onConnection: (ws) => {
+        ws.send(JSON.stringify(event()));
+        ws.close(1001, "Going away");
+      },
+    });
+    const r = await runCli(
+      ["--url", server.url, "--max-retries", "2", "-o", "ndjson"],
+      ctx({ random: noJitter }),
+    );
+    expect(r.code, r.stderr).toBe(1);
+    expect(server.requests).toHaveLength(2);
+    expect(r.stderr).toMatch(/reconnecting now \(attempt 2 of 2\)/);
+    expect(r.stderr).toMatch(
+      /gave up after 2 failed connection attempts in a row: closed by server \(1001 going away/,
+    );
+  });
+
+  it("demo --drop-after 1ms --max-retries 2 gives up after 2 attempts (exit 1)", async () => {
+    const r = await runCli(
+      ["demo", "--drop-after", "1ms", "--max-retries", "2", "-o", "ndjson"],
+      ctx({ random: noJitter }),
+    );
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/gave up after 2 failed connection attempts in a row/);
   });
 
   it("handshake 500, 429 and 502 are retried with backoff, then the feed flows", async () => {
@@ -84,7 +140,7 @@ describe("reconnect", () => {
       onUpgrade: (_req, attempt) => statuses[attempt - 1],
       onConnection: (ws) => ws.send(JSON.stringify(event())),
     });
-    const r = await runCli(["--url", server.url, "-n", "1"], ctx());
+    const r = await runCli(["--url", server.url, "-n", "1"], ctx({ random: noJitter }));
     expect(r.code, r.stderr).toBe(0);
     expect(server.requests).toHaveLength(4);
     expect(r.stderr).toMatch(/HTTP 500.*attempt 2/);
@@ -102,7 +158,7 @@ describe("reconnect", () => {
 
   it("--max-retries 2 gives up (exit 1) after 2 failed attempts in a row", async () => {
     server = await startTestServer({ onUpgrade: () => 503 });
-    const r = await runCli(["--url", server.url, "--max-retries", "2"], ctx());
+    const r = await runCli(["--url", server.url, "--max-retries", "2"], ctx({ random: noJitter }));
     expect(r.code).toBe(1);
     expect(server.requests).toHaveLength(2);
     expect(r.stderr).toMatch(/gave up after 2 failed connection attempts in a row/);
@@ -114,9 +170,23 @@ describe("reconnect", () => {
     expect(a.stderr).toMatch(
       /could not connect to ws:\/\/127.0.0.1:1\/latest\/: connect ECONNREFUSED/,
     );
-    const b = await runCli(["--url", "ws://127.0.0.1:1/latest/", "--max-retries", "3"], ctx());
+    const b = await runCli(
+      ["--url", "ws://127.0.0.1:1/latest/", "--max-retries", "3"],
+      ctx({ random: noJitter }),
+    );
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(/gave up after 3 failed/);
+  });
+
+  it("a run that never connected counts no reconnects, and says which attempt of how many", async () => {
+    const r = await runCli(
+      ["--url", "ws://127.0.0.1:1/latest/", "--max-retries", "4", "--summary"],
+      ctx({ random: noJitter }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ECONNREFUSED.*; retrying now \(attempt 4 of 4\)/);
+    expect(r.stderr).toMatch(/0 received, 0 shown, 0 filtered out, 0 invalid in/);
+    expect(r.stderr).not.toMatch(/reconnect/);
   });
 
   it("401 on a reconnect → one refresh → success", async () => {
@@ -138,16 +208,22 @@ describe("reconnect", () => {
         login,
       );
       expect(l.code, l.stderr).toBe(0);
+      const clock = testClock();
       server = await startTestServer({
         onUpgrade: (_req, attempt) => (attempt === 2 ? 401 : undefined),
         onConnection: (ws, n) => {
           ws.send(JSON.stringify(event()));
-          if (n === 1) setTimeout(() => ws.close(1001), 20);
+          if (n === 1)
+            setTimeout(() => {
+              clock.advance(MIN_HEALTHY_MS);
+              ws.close(1001);
+            }, 20);
         },
       });
       const tail = makeContext({
         configDir: login.configDir,
         env: { SCANTAIL_COGNITO_ENDPOINT: auth.cognitoUrl },
+        now: clock.now,
       });
       const r = await runCli(["--url", server.url, "-n", "2"], tail);
       expect(r.code, r.stderr).toBe(0);
@@ -183,7 +259,10 @@ describe("heartbeat", () => {
       },
     });
     const started = Date.now();
-    const r = await runCli(["--url", server.url, "-n", "2", "--heartbeat", "1s"], ctx());
+    const r = await runCli(
+      ["--url", server.url, "-n", "2", "--heartbeat", "1s"],
+      ctx({ random: noJitter }),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(ids(r.stdout)).toEqual([first.event_id, second.event_id]);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -354,7 +433,10 @@ describe("accelerated faults soak", () => {
       return e;
     };
     try {
-      const r = await runCli(["--url", sim.url, "-n", "1500", "--summary"], ctx());
+      const r = await runCli(
+        ["--url", sim.url, "-n", "1500", "--summary"],
+        ctx({ random: noJitter }),
+      );
       expect(r.code, r.stderr).toBe(0);
       const out = ids(r.stdout);
       expect(new Set(out).size).toBe(out.length);

@@ -106,7 +106,7 @@ describe("tail against a real ws server", () => {
     ]);
   });
 
-  it("multi-value filters take several values after one flag, repeated flags and commas", async () => {
+  it("multi-value filters take repeated flags and commas", async () => {
     const events = ["A1", "B2", "C3", "D4", "E5"].map((device_serial) => event({ device_serial }));
     server = await startTestServer({
       onConnection: (ws) => {
@@ -114,7 +114,7 @@ describe("tail against a real ws server", () => {
       },
     });
     const r = await runCli(
-      ["--url", server.url, "-s", "a1", "b2", "-s", "c3,e5", "-n", "4"],
+      ["--url", server.url, "-s", "a1", "-s", "b2", "-s", "c3,e5", "-n", "4"],
       ctxWith(),
     );
     expect(r.code).toBe(0);
@@ -217,7 +217,7 @@ describe("tail refuses bad input before any I/O", () => {
     [["--url", "wss://x.example/latest/?token=abc"], /must not contain token=/],
     [
       ["--url", "ws://127.0.0.1:1/", "-o", "xml"],
-      /unknown format "xml"; valid formats: pretty, table, ndjson, devices/,
+      /unknown format "xml" \(from -o\)\n {2}valid formats: pretty, table, ndjson, devices/,
     ],
     [["--url", "ws://127.0.0.1:1/", "--code", "(["], /invalid --code regular expression/],
     [["--url", "ws://127.0.0.1:1/", "-n", "0"], /invalid --count/],

@@ -19,6 +19,9 @@ describe("parseDuration", () => {
     ["0.25", 250],
     ["1h30m", 5_400_000],
     [" 10S ", 10_000],
+    ["30d", 2_592_000_000],
+    ["1d12h", 129_600_000],
+    ["3650d", 315_360_000_000],
   ])("%s → %d ms", (input, ms) => {
     expect(parseDuration(input)).toBe(ms);
   });
@@ -30,6 +33,15 @@ describe("parseDuration", () => {
       expect(() => parseDuration(input, "--timeout")).toThrow(/--timeout/);
     },
   );
+
+  it.each([
+    ["3651d", "3651d"],
+    ["a 20-digit day count", "99999999999999999999d"],
+    ["a 400-digit number of seconds", "1".padEnd(400, "0")],
+  ])("rejects %s as too long (exit 2), never Infinity", (_label, input) => {
+    expect(() => parseDuration(input, "--timeout")).toThrow(UsageError);
+    expect(() => parseDuration(input, "--timeout")).toThrow(/at most 3650d/);
+  });
 });
 
 describe("formatDuration / formatAgo", () => {

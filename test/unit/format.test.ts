@@ -8,11 +8,14 @@ import { createRenderer as createDevices, DeviceTable } from "../../src/format/d
 import { createRenderer as createNdjson } from "../../src/format/ndjson.js";
 import { createRenderer as createPretty } from "../../src/format/pretty.js";
 import { FORMAT_NAMES, FORMATS, type FormatOptions } from "../../src/format/registry.js";
-import { escapeChar, sanitize } from "../../src/format/sanitize.js";
 import { createRenderer as createTable, fitColumns } from "../../src/format/table.js";
-import { loadTextWidth } from "../../src/format/text-width.js";
+import { loadTextWidth, type TextWidth } from "../../src/format/text-width.js";
+import { escapeChar, sanitize } from "../../src/util/sanitize.js";
 
-beforeAll(loadTextWidth);
+let text: TextWidth;
+beforeAll(async () => {
+  text = await loadTextWidth();
+});
 
 const makeChalk = (level: 0 | 1 | 2 | 3) => (level === 0 ? plainChalk : new Chalk({ level }));
 const plain = makeChalk(0);
@@ -23,6 +26,9 @@ const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
   rows: 30,
   time: "utc",
   now: () => 1_700_000_100_000,
+  text,
+  header: true,
+  wide: false,
   ...o,
 });
 const ev = (o: Partial<ScanEvent> = {}): ScanEvent => ({
@@ -221,7 +227,7 @@ describe("table", () => {
     expect(stringWidth(lines[1]!.slice(0, lines[1]!.indexOf("PGAS")))).toBe(codeCol);
   });
   it("fits the terminal width and truncates long codes with …", () => {
-    const r = createTable(options({ columns: 80 }));
+    const r = createTable(options({ columns: 80, isTTY: true }));
     const out = r.render(ev({ scan_code: "X".repeat(300) }), "");
     for (const line of out.trimEnd().split("\n")) expect(stringWidth(line)).toBeLessThanOrEqual(79);
     expect(out).toContain("…");
@@ -241,7 +247,15 @@ describe("table", () => {
 
 describe("registry", () => {
   it("offers exactly the formats it can load", async () => {
-    expect(FORMAT_NAMES).toEqual(["pretty", "table", "ndjson", "devices"]);
+    expect(FORMAT_NAMES).toEqual([
+      "pretty",
+      "table",
+      "ndjson",
+      "devices",
+      "csv",
+      "tsv",
+      "template",
+    ]);
     for (const name of FORMAT_NAMES) {
       const module = await FORMATS[name].load();
       expect(typeof module.createRenderer).toBe("function");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isCompactJson, parseFrame, preview } from "../../src/events/parse.js";
+import { parseFrame, preview } from "../../src/events/parse.js";
 import { BinaryFrame } from "../../src/feed/frame.js";
+import { isCompactJson } from "../../src/format/ndjson.js";
 
 describe("parseFrame", () => {
   it("accepts an object with event_id or event_type, keeping unknown fields", () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { backoffDelay } from "../../src/feed/backoff.js";
 import { GS, gs1CheckDigit, isValidGs1, SYMBOLOGIES } from "../../src/simulator/barcodes.js";
 import { EventGenerator } from "../../src/simulator/generator.js";
+import { Timeline, toRestItem } from "../../src/simulator/history.js";
 import { Random } from "../../src/simulator/random.js";
 
 describe("GS1 check digits", () => {
@@ -72,16 +73,88 @@ describe("EventGenerator", () => {
     }
     expect(new Set(events.map((e) => e.device_serial)).size).toBe(12);
     expect(new Set(events.map((e) => e.scan_decode_symbology)).size).toBeGreaterThan(8);
-    // Battery drains with use and only ever jumps up when a nearly empty scanner is swapped.
-    let drops = 0;
-    for (const device of new Set(events.map((e) => e.device_serial))) {
-      const levels = events.filter((e) => e.device_serial === device).map((e) => e.device_battery!);
-      for (let i = 1; i < levels.length; i++) {
-        if (levels[i]! > levels[i - 1]!) expect(levels[i - 1]).toBeLessThanOrEqual(3);
-        if (levels[i]! < levels[i - 1]!) drops++;
+  });
+
+  it("drains each battery over a shift and swaps it for a charged one when empty", () => {
+    const g = new EventGenerator({ devices: 6, seed: 3 });
+    for (const device of g.devices) {
+      let swaps = 0;
+      let previous = g.batteryAt(device, 1_780_000_000_000);
+      for (let minute = 1; minute < 30 * 60; minute++) {
+        const level = g.batteryAt(device, 1_780_000_000_000 + minute * 60_000);
+        expect(level).toBeGreaterThanOrEqual(3);
+        expect(level).toBeLessThanOrEqual(100);
+        if (level > previous) {
+          expect(previous).toBeLessThan(3.3);
+          expect(level).toBeGreaterThan(99.7);
+          swaps++;
+        }
+        previous = level;
       }
+      // A charge lasts 8–14 hours: 30 hours see two or three swaps.
+      expect(swaps).toBeGreaterThanOrEqual(2);
+      expect(swaps).toBeLessThanOrEqual(4);
     }
-    expect(drops).toBeGreaterThan(20);
+  });
+});
+
+describe("the simulated past", () => {
+  const T = 1_780_000_000_000;
+
+  it("every event is a pure function of (seed, time received, number in that millisecond)", () => {
+    const a = new EventGenerator({ devices: 10, seed: 8 });
+    const b = new EventGenerator({ devices: 10, seed: 8 });
+    // The live path numbers events that share a millisecond in call order.
+    const live = [a.next(T), a.next(T), a.next(T + 1)];
+    expect(live).toEqual([b.eventAt(T, 0), b.eventAt(T, 1), b.eventAt(T + 1, 0)]);
+    expect(b.eventAt(T, 1)).toEqual(b.eventAt(T, 1));
+    expect(b.eventAt(T, 0).event_id).not.toBe(b.eventAt(T, 1).event_id);
+    expect(b.createdAt(T, 1)).toBe(b.eventAt(T, 1).time_created);
+    expect(new EventGenerator({ devices: 10, seed: 9 }).eventAt(T).event_id).not.toBe(
+      b.eventAt(T).event_id,
+    );
+  });
+
+  it("a timeline is deterministic per seed, at the configured rate, and never repeats an id", () => {
+    const timeline = new Timeline(4, 50);
+    const again = new Timeline(4, 50);
+    const slot = Math.floor(T / 1000);
+    expect(timeline.slot(slot)).toEqual(again.slot(slot));
+    expect(new Timeline(5, 50).slot(slot)).not.toEqual(timeline.slot(slot));
+    const arrivals = [...timeline.between(T, T + 600_000)];
+    // Poisson: 30 000 expected in 10 minutes, standard deviation ~173.
+    expect(arrivals.length).toBeGreaterThan(29_300);
+    expect(arrivals.length).toBeLessThan(30_700);
+    for (let i = 1; i < arrivals.length; i++) {
+      const [p, q] = [arrivals[i - 1]!, arrivals[i]!];
+      expect(q.at > p.at || (q.at === p.at && q.n === p.n + 1)).toBe(true);
+    }
+    const g = new EventGenerator({ devices: 20, seed: 4 });
+    const ids = new Set(arrivals.map(({ at, n }) => g.eventAt(at, n).event_id));
+    expect(ids.size).toBe(arrivals.length);
+    expect(new Timeline(4, 0).slot(slot)).toEqual([]);
+  });
+
+  it("nothing of the past is generated until asked for", () => {
+    const timeline = new Timeline(1, 1000);
+    expect(timeline.cachedArrivals).toBe(0);
+    timeline.slot(Math.floor(T / 1000));
+    expect(timeline.cachedArrivals).toBeGreaterThan(900);
+    // The cache stays bounded however much is read.
+    for (const _ of timeline.between(T, T + 300_000));
+    expect(timeline.cachedArrivals).toBeLessThanOrEqual(100_000);
+  });
+
+  it("REST items carry Insight's REST names and created in seconds", () => {
+    const event = new EventGenerator({ devices: 3, seed: 1 }).eventAt(T + 999);
+    const item = toRestItem(event);
+    expect(Object.keys(item).slice(0, 4)).toEqual(["id", "type", "created", "device_id"]);
+    expect(item.id).toBe(event.event_id);
+    expect(item.created).toBe(Math.floor(event.time_created! / 1000));
+    expect(item.device_id).toBe(event.device_serial);
+    expect(item).not.toHaveProperty("event_id");
+    expect(item).not.toHaveProperty("time_created");
+    expect(item.scan_code).toBe(event.scan_code);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Feed text is hostile for a terminal: a barcode can carry any bytes (house style #6).
+ * Feed text is hostile for a terminal: a barcode can carry any bytes (docs/architecture.md).
  * Control characters (C0, DEL, C1 — which covers ESC and CSI, so no escape sequence
  * survives), bidi overrides, zero-width and line-separator characters, and lone
  * surrogates are shown as visible escapes instead of being passed to the terminal.

@@ -1,0 +1,82 @@
+import { fieldText, latencyOf, num, type ScanEvent } from "../events/event.js";
+import { FIELD_ALIASES } from "./columns.js";
+import type { TimeMode } from "./names.js";
+
+/*
+ * Whole, machine-readable values for the text formats that other programs read (csv,
+ * tsv, template): a battery is `87`, not `87%`; a latency is milliseconds; a time is
+ * complete in every --time mode (a file must never lose the date).
+ */
+
+/** Columns of csv/tsv when --fields is not given (the contract's order). */
+export const DEFAULT_VALUE_COLUMNS = [
+  "time",
+  "serial",
+  "symbology",
+  "code",
+  "station",
+  "gateway",
+  "battery",
+] as const;
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/** A full timestamp in the --time mode: local and utc are ISO 8601 with their offset. */
+export function fullTime(ms: number | undefined, mode: TimeMode, base: { first?: number }): string {
+  if (ms === undefined) return "";
+  const t = new Date(ms);
+  if (!Number.isFinite(t.getTime())) return String(ms);
+  switch (mode) {
+    case "epoch":
+      return String(ms);
+    case "utc":
+      return t.toISOString();
+    case "relative": {
+      base.first ??= ms;
+      return String(ms - base.first);
+    }
+    default: {
+      const offset = -t.getTimezoneOffset();
+      const sign = offset < 0 ? "-" : "+";
+      const abs = Math.abs(offset);
+      return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}.${pad(t.getMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+    }
+  }
+}
+
+/** Looks up a dotted path (`metrics.0.values.0`) through own properties only. */
+export function pathValue(event: ScanEvent, path: string): unknown {
+  let value: unknown = event;
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, part))
+      return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function valueText(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
+
+/** A value getter for a column or field name, resolved once per run. */
+export function valueGetter(name: string, time: TimeMode): (event: ScanEvent) => string {
+  const lower = name.toLowerCase();
+  const base: { first?: number } = {};
+  switch (lower) {
+    case "time":
+      return (e) => fullTime(num(e.time_created) ?? num(e.time_received), time, base);
+    case "battery":
+      return (e) => valueText(num(e.device_battery));
+    case "latency":
+      return (e) => valueText(latencyOf(e));
+    case "gateway":
+      return (e) => fieldText(e, "customer_gateway_name") || fieldText(e, "gateway_id");
+  }
+  const field = Object.hasOwn(FIELD_ALIASES, lower) ? FIELD_ALIASES[lower]! : name;
+  if (field.includes(".") && !field.startsWith(".")) return (e) => valueText(pathValue(e, field));
+  return (e) => (Object.hasOwn(e, field) ? valueText(e[field]) : "");
+}
