@@ -25,7 +25,7 @@ const DIR = join(root, "bench-data");
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const quick = process.argv.includes("--quick");
-// BENCH_ONLY=startup,replay,live,memory,latency runs a subset (while working on one).
+// BENCH_ONLY=startup,replay,live,memory,latency,forward runs a subset (while working on one).
 const only = process.env.BENCH_ONLY?.split(",");
 const want = (section) => !only || only.includes(section);
 mkdirSync(DIR, { recursive: true });
@@ -453,6 +453,129 @@ if (want("latency")) {
     `  → added by scantail: p50 ${ms(latS.p50 - latB.p50)}, p99 ${ms(latS.p99 - latB.p99)} (reported, no goal)`,
   );
 }
+
+// ---- 6. forward: deliveries per second vs tail -o ndjson of the same feed ---------------
+/**
+ * `scantail forward` into a local webhook (one keep-alive POST per event, each awaited)
+ * and into JetStream (a real nats-server, acknowledged publishes), each against
+ * `tail -o ndjson` of the same frames in the same run. Reported, no goal: a webhook's
+ * round trip per event is the price of ordered, at-least-once delivery.
+ */
+async function benchForward() {
+  const { createServer } = await import("node:http");
+  const { createServer: createTcpServer } = await import("node:net");
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const count = Number(process.env.BENCH_FORWARD_EVENTS ?? (quick ? 2000 : 10_000));
+  const feed = frames.slice(0, count);
+  const push = async () => {
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+    await new Promise((resolve) => wss.on("listening", resolve));
+    wss.on("connection", (ws) => {
+      let i = 0;
+      const pump = () => {
+        while (i < feed.length) {
+          ws.send(feed[i++]);
+          if (ws.bufferedAmount > 4 * 1024 * 1024) return setTimeout(pump, 1);
+        }
+      };
+      pump();
+    });
+    return { wss, url: `ws://127.0.0.1:${wss.address().port}/latest/` };
+  };
+  const timeRun = async (args) => {
+    const { wss, url } = await push();
+    const started = performance.now();
+    const child = spawn(node, [BIN, "--url", url, "--count", String(count), ...args], {
+      env: { ...env, SCANTAIL_TOKEN: "bench" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    const took = performance.now() - started;
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    if (code !== 0) throw new Error(`scantail ${args.join(" ")} exited ${code}: ${stderr}`);
+    return took;
+  };
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.end());
+  });
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+
+  let nats;
+  if (has("nats-server")) {
+    const probe = createTcpServer();
+    await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = probe.address().port;
+    await new Promise((resolve) => probe.close(resolve));
+    const store = mkdtempSync(join(tmpdir(), "scantail-bench-nats-"));
+    const proc = spawn(
+      "nats-server",
+      ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    let log = "";
+    await new Promise((resolve, reject) => {
+      proc.stderr.on("data", (d) => {
+        log += d;
+        if (log.includes("Server is ready")) resolve();
+      });
+      proc.on("exit", (c) => reject(new Error(`nats-server exited ${c}: ${log}`)));
+    });
+    nats = { proc, store, url: `nats://127.0.0.1:${port}` };
+  }
+  // A fresh stream per run: a second run into the same stream would only be deduplicated.
+  let streams = 0;
+  const candidates = {
+    "scantail -o ndjson --count N >/dev/null": () => timeRun(["-o", "ndjson"]),
+    "scantail forward http://… (webhook)": () => timeRun(["forward", hook]),
+    ...(nats
+      ? {
+          "scantail forward nats://… (JetStream)": () => {
+            streams++;
+            return timeRun([
+              "forward",
+              nats.url,
+              "--subject",
+              `bench.run${streams}`,
+              "--create-stream",
+              `BENCH${streams}`,
+            ]);
+          },
+        }
+      : {}),
+  };
+  try {
+    const times = await compare(
+      `forward: ${count} events pushed over loopback`,
+      candidates,
+      quick ? 3 : 5,
+    );
+    const rate = (key) => count / (times[key] / 1000);
+    const tail = rate("scantail -o ndjson --count N >/dev/null");
+    const webhook = rate("scantail forward http://… (webhook)");
+    const js = nats ? rate("scantail forward nats://… (JetStream)") : undefined;
+    const line = `forward: webhook ${webhook.toFixed(0)} events/s (${(webhook / tail).toFixed(3)}× tail -o ndjson's ${tail.toFixed(0)}/s); JetStream ${js === undefined ? "skipped (no nats-server)" : `${js.toFixed(0)} events/s (${(js / tail).toFixed(3)}×)`}`;
+    console.log(`  → ${line} (reported, no goal)`);
+    results.push({ name: line, ok: true });
+  } finally {
+    receiver.close();
+    if (nats) {
+      nats.proc.kill("SIGTERM");
+      await new Promise((resolve) => nats.proc.once("exit", resolve));
+      rmSync(nats.store, { recursive: true, force: true });
+    }
+  }
+}
+if (want("forward")) await benchForward();
 
 // ---- summary ------------------------------------------------------------------------
 console.log("\nsummary");

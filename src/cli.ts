@@ -7,6 +7,7 @@ import {
 } from "./commands/options.js";
 import type { Context } from "./context.js";
 import { EXIT, ScantailError, UsageError } from "./errors.js";
+import { sanitize } from "./util/sanitize.js";
 import { didYouMean } from "./util/suggest.js";
 
 declare const SCANTAIL_VERSION: string | undefined;
@@ -45,6 +46,7 @@ Examples:
   scantail -o ndjson | jq -r .scan_code   pipe events to other tools
   scantail -o devices                     which scanners report, battery and latency
   scantail doctor                         find the broken link from config to first event
+  scantail forward http://localhost:3000/scans   POST every scan to your service
 `;
 
 const examples = (lines: string) => `\nExamples:\n${lines}`;
@@ -58,6 +60,7 @@ const ABOUT = {
   scantail --code '^0400' -o table         codes starting 0400, as a table
   scantail -o ndjson --tee scans.ndjson    keep a recording while piping
   scantail -n 1 --timeout 30s              wait for one scan; exit 124 after 30s
+  scantail --since 10m                     the last ten minutes from the history, then live
 `),
   },
   demo: {
@@ -67,6 +70,16 @@ const ABOUT = {
   scantail demo --rate 50 -o ndjson | head a quick sample as NDJSON
   scantail demo --reject 500,500,ok        watch the client retry a failing handshake
   scantail demo --stall-after 10s --heartbeat 2s   see a dead link detected
+  scantail demo --since 10m                the simulator's stored past, then live
+  scantail demo --drop-after 6s -o ndjson  drops, each gap filled from the history
+`),
+  },
+  events: {
+    description: "stored events from the REST event history, oldest first (experimental)",
+    examples: examples(`  scantail events                          the last hour's scans
+  scantail events --since 15m -s M2SR121103132   did my test scan arrive?
+  scantail events --since 2026-11-26T08:00 --until 2026-11-26T09:00 -o csv > shift.csv
+  scantail events --since 1700000000000 -o ndjson | jq -r .scan_code
 `),
   },
   simulate: {
@@ -113,6 +126,17 @@ const ABOUT = {
   scantail config unset url
 `),
   },
+  forward: {
+    description: "deliver live events to a webhook or a NATS JetStream subject",
+    examples:
+      examples(`  scantail forward https://hooks.example.com/scans --header 'X-Team: receiving'
+  scantail forward http://localhost:3000/scans --demo      the simulated feed, no account
+  SCANTAIL_FORWARD_SECRET=whsec_… scantail forward https://…  signed (Scantail-Signature)
+  scantail forward nats://127.0.0.1:4222 --create-stream SCANS
+  scantail forward nats://nats:4222 --subject 'scans.{gateway_id}.{device_serial}'
+  scantail forward https://… -s 'M2SR*' --max-attempts 10 -q   one family; give up after 10
+`),
+  },
   completion: {
     description: "print a shell completion script: bash, zsh or fish",
     examples: examples(`  source <(scantail completion bash)        in ~/.bashrc
@@ -145,8 +169,9 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
   const output = {
     writeOut: (s: string) => ctx.stdout.write(s),
     writeErr: (s: string) => ctx.stderr.write(s),
+    // Command lines can carry escape sequences too: errors quote them escaped.
     outputError: (s: string, write: (s: string) => void) =>
-      write(`scantail: ${commanderMessage(s)}`),
+      write(`scantail: ${safeLines(commanderMessage(s))}`),
   };
 
   program
@@ -205,6 +230,7 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
 
   define("tail", async (flags) => (await commands()).runTail(ctx, flags));
   define("demo", async (flags) => (await commands()).runDemo(ctx, flags));
+  define("events", async (flags) => (await commands()).runEvents(ctx, flags));
   define("simulate", async (flags) => (await commands()).runSimulate(ctx, flags));
   define(
     "replay",
@@ -227,6 +253,12 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
         .argument("[value]", "the value to set"),
   );
   define("doctor", async (flags) => (await commands()).runDoctor(ctx, flags));
+  define(
+    "forward",
+    async (flags, [destination]) => (await commands()).runForward(ctx, destination ?? "", flags),
+    (command) =>
+      command.argument("<destination>", "http(s)://host/path (webhook) or nats://host:port"),
+  );
 
   program
     .command("version")
@@ -364,17 +396,25 @@ export function reportError(error: unknown, ctx: Context, verbose: boolean): num
     return EXIT.usage;
   }
   if (error instanceof ScantailError) {
-    ctx.stderr.write(`scantail: ${ctx.redactor.redact(error.message)}\n`);
-    if (error.hint) ctx.stderr.write(`  ${ctx.redactor.redact(error.hint)}\n`);
+    ctx.stderr.write(`scantail: ${safeLines(ctx.redactor.redact(error.message))}\n`);
+    if (error.hint) ctx.stderr.write(`  ${safeLines(ctx.redactor.redact(error.hint))}\n`);
     if (verbose && error.cause instanceof Error && error.cause.stack)
       ctx.stderr.write(`${ctx.redactor.redact(error.cause.stack)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   ctx.stderr.write(
-    `scantail: unexpected error: ${ctx.redactor.redact(message)}${verbose ? "" : " (run with --verbose for details)"}\n`,
+    `scantail: unexpected error: ${safeLines(ctx.redactor.redact(message))}${verbose ? "" : " (run with --verbose for details)"}\n`,
   );
   if (verbose && error instanceof Error && error.stack)
     ctx.stderr.write(`${ctx.redactor.redact(error.stack)}\n`);
   return EXIT.failure;
+}
+
+/** Text made terminal-safe line by line (the line breaks themselves are kept). */
+function safeLines(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => sanitize(line))
+    .join("\n");
 }

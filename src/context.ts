@@ -29,6 +29,8 @@ export interface Context {
   cwd: string;
   /** Knows this run's secrets and removes them from any text printed (src/util/redact.ts). */
   redactor: Redactor;
+  /** The operating system (the config directory depends on it). */
+  platform: NodeJS.Platform;
   /**
    * Views that change the terminal (the devices view's alternate screen) say here what
    * must be written if the process ends abruptly; undefined once restored normally.

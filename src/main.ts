@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     now: Date.now,
     cwd: process.cwd(),
     redactor,
+    platform: process.platform,
     setTerminalRestore: (sequence) => {
       terminalRestore = sequence;
     },

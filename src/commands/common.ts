@@ -27,6 +27,7 @@ export function profileName(flags: GlobalFlags, ctx: Pick<Context, "env">): stri
 /** The config store, with its warnings (a file others can read) told once on stderr. */
 export function openStore(ctx: Context): ConfigStore {
   return new ConfigStore(ctx.env, {
+    platform: ctx.platform,
     onWarning: (text) => ctx.stderr.write(`scantail: warning: ${text}\n`),
   });
 }

@@ -7,6 +7,8 @@ export { runConfig, runLogout, runStatus } from "./account.js";
 export { runCompletion } from "./completion.js";
 export { runDemo } from "./demo.js";
 export { runDoctor } from "./doctor.js";
+export { runEvents } from "./events.js";
+export { runForward } from "./forward.js";
 export { runLogin } from "./login.js";
 export { runReplay } from "./replay.js";
 export { runSimulate } from "./simulate.js";

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import type { FilterOptions } from "../events/filter.js";
 import { EVENT_TYPES } from "../events/symbologies.js";
-import { FORMAT_NAMES, TIME_MODES } from "../format/names.js";
+import { DEVICE_SORTS, FORMAT_NAMES, TIME_MODES } from "../format/names.js";
 
 /*
  * Every option of every command, declared once: flag, value type, default, help text,
@@ -117,6 +117,11 @@ export const OUTPUT_OPTIONS = {
   }),
   header: negatable("--no-header", "csv/tsv/table without the header line"),
   wide: toggle("-w, --wide", "on a terminal, print every value whole (lines may wrap)"),
+  sort: value(
+    "--sort <key>",
+    "row order of -o devices (default: by gateway and station); battery puts the lowest first, latency the slowest p95, last-seen the newest, scans the busiest",
+    { choices: DEVICE_SORTS },
+  ),
   highlight: value(
     "--highlight <regex>",
     "mark matches of this regex in the scan code (pretty/table; does not filter)",
@@ -161,12 +166,48 @@ export const CONNECTION_OPTIONS = {
   insecure: toggle("--insecure", "allow unencrypted ws:// to a host that is not loopback"),
 } as const;
 
+/** Stored events before and between live ones (tail, demo, forward). */
+export const HISTORY_OPTIONS = {
+  since: value(
+    "--since <when>",
+    "first the stored events since then — 15m, 2h, an ISO 8601 time or epoch ms — then live",
+  ),
+  baseUrl: value(
+    "--base-url <url>",
+    "Insight API base URL for stored events (env SCANTAIL_BASE_URL; stored at login)",
+  ),
+  gapFill: negatable(
+    "--no-gap-fill",
+    "after a reconnect, do not fetch the events of the gap from the event history",
+  ),
+} as const;
+
+/** What demo takes of the history group: its history is the simulator's. */
+export const DEMO_HISTORY_OPTIONS = pick(HISTORY_OPTIONS, ["since", "gapFill"]);
+
+/** `scantail events`: one window of stored events. */
+export const EVENTS_OPTIONS = {
+  since: value(
+    "--since <when>",
+    "window start: a duration back from now (15m, 2h), an ISO 8601 time or epoch ms",
+    { default: "1h" },
+  ),
+  until: value("--until <when>", "window end, in the same forms (default: now)"),
+  baseUrl: HISTORY_OPTIONS.baseUrl,
+} as const;
+
 /** What demo takes of the connection group: its feed is local, its URL and token fixed. */
 export const DEMO_CONNECTION_OPTIONS = pick(CONNECTION_OPTIONS, [
   "reconnect",
   "maxRetries",
   "heartbeat",
   "renewAfter",
+]);
+/** What events takes: which customer, which token, whether http:// may carry it. */
+export const EVENTS_CONNECTION_OPTIONS = pick(CONNECTION_OPTIONS, [
+  "customer",
+  "tokenKind",
+  "insecure",
 ]);
 /** What doctor takes: where to connect and with which token, nothing about staying up. */
 export const DOCTOR_CONNECTION_OPTIONS = pick(CONNECTION_OPTIONS, [
@@ -217,6 +258,14 @@ export const FAULT_OPTIONS = {
     "--resend <n>",
     "send the last n events again to every new connection (duplicates to drop)",
   ),
+  historyIgnoreWindow: toggle(
+    "--history-ignore-window",
+    "the REST history ignores start_time_millis/end_time_millis (the client must filter)",
+  ),
+  historyReject: value(
+    "--history-reject <statuses>",
+    "answer successive REST history requests with these HTTP statuses, then serve: e.g. 503,ok",
+  ),
 } as const;
 
 export const SIMULATE_OPTIONS = {
@@ -252,6 +301,74 @@ export const DOCTOR_OPTIONS = {
   ...JSON_OPTIONS,
 } as const;
 
+/** What forward takes of the output group: no format (nothing goes to stdout), the run controls. */
+export const FORWARD_RUN_OPTIONS = pick(OUTPUT_OPTIONS, [
+  "ignoreCase",
+  "count",
+  "timeout",
+  "summary",
+]);
+/** forward's --insecure covers both ends: a ws:// feed and an http:// destination off loopback. */
+export const FORWARD_CONNECTION_OPTIONS = {
+  ...pick(CONNECTION_OPTIONS, [
+    "url",
+    "customer",
+    "tokenKind",
+    "reconnect",
+    "maxRetries",
+    "heartbeat",
+    "renewAfter",
+  ]),
+  insecure: toggle(
+    "--insecure",
+    "allow unencrypted ws:// (feed) and http:// (destination) to a host that is not loopback",
+  ),
+} as const;
+
+/**
+ * The simulator's feed options without commander defaults, so that forward can tell a
+ * `--rate` given without `--demo` (a mistake) from one not given; the resolver falls back
+ * to the same defaults, which help still shows.
+ */
+export const FORWARD_DEMO_FEED_OPTIONS = {
+  rate: value(
+    "--rate <events/s>",
+    `${SIMULATED_FEED_OPTIONS.rate.help} (default: ${SIMULATED_FEED_OPTIONS.rate.default})`,
+  ),
+  devices: value(
+    "--devices <n>",
+    `${SIMULATED_FEED_OPTIONS.devices.help} (default: ${SIMULATED_FEED_OPTIONS.devices.default})`,
+  ),
+  seed: SIMULATED_FEED_OPTIONS.seed,
+} as const satisfies Record<keyof typeof SIMULATED_FEED_OPTIONS, OptionSpec>;
+
+export const REQUEST_TIMEOUT_DEFAULT = "10s";
+
+export const FORWARD_OPTIONS = {
+  header: list("--header <line>", "add this 'Name: value' header to every delivery (repeatable)"),
+  subject: value(
+    "--subject <subject>",
+    "NATS subject; {device_serial}, {event_type}, {gateway_id} are replaced (default: insight.events)",
+  ),
+  createStream: value(
+    "--create-stream <name>",
+    "create this JetStream stream for the subject when none takes it",
+  ),
+  maxAttempts: value(
+    "--max-attempts <n>",
+    "give up (exit 1) after n attempts to deliver one event (default: never)",
+  ),
+  requestTimeout: value(
+    "--request-timeout <duration>",
+    "longest wait for one HTTP answer or one JetStream acknowledgement",
+    { default: REQUEST_TIMEOUT_DEFAULT },
+  ),
+  demo: toggle(
+    "--demo",
+    "forward the built-in simulated feed (no account); takes the simulator's options",
+  ),
+} as const;
+
 /** For the completion scripts, which ask the binary for stored profile names on Tab. */
 export const COMPLETION_OPTIONS = {
   listProfiles: toggle("--list-profiles", "print the stored profile names", { hidden: true }),
@@ -278,6 +395,13 @@ export const COMMAND_OPTIONS = {
     "Filters:": FILTER_OPTIONS,
     "Output:": OUTPUT_OPTIONS,
     "Connection:": CONNECTION_OPTIONS,
+    "History:": HISTORY_OPTIONS,
+  },
+  events: {
+    "Window:": EVENTS_OPTIONS,
+    "Filters:": FILTER_OPTIONS,
+    "Output:": OUTPUT_OPTIONS,
+    "Connection:": EVENTS_CONNECTION_OPTIONS,
   },
   demo: {
     "Filters:": FILTER_OPTIONS,
@@ -285,6 +409,7 @@ export const COMMAND_OPTIONS = {
     "Simulated feed:": SIMULATED_FEED_OPTIONS,
     "Simulator faults:": FAULT_OPTIONS,
     "Connection:": DEMO_CONNECTION_OPTIONS,
+    "History:": DEMO_HISTORY_OPTIONS,
   },
   simulate: {
     "Options:": SIMULATE_OPTIONS,
@@ -300,7 +425,20 @@ export const COMMAND_OPTIONS = {
   logout: {},
   status: { "Options:": JSON_OPTIONS },
   config: { "Options:": JSON_OPTIONS },
-  doctor: { "Options:": DOCTOR_OPTIONS, "Connection:": DOCTOR_CONNECTION_OPTIONS },
+  doctor: {
+    "Options:": DOCTOR_OPTIONS,
+    "Connection:": DOCTOR_CONNECTION_OPTIONS,
+    "History:": pick(HISTORY_OPTIONS, ["baseUrl"]),
+  },
+  forward: {
+    "Forward:": FORWARD_OPTIONS,
+    "Filters:": FILTER_OPTIONS,
+    "Run:": FORWARD_RUN_OPTIONS,
+    "Connection:": FORWARD_CONNECTION_OPTIONS,
+    "History:": HISTORY_OPTIONS,
+    "Simulated feed (--demo):": FORWARD_DEMO_FEED_OPTIONS,
+    "Simulator faults (--demo):": FAULT_OPTIONS,
+  },
   completion: { "Options:": COMPLETION_OPTIONS },
 } as const satisfies Record<string, Record<string, OptionGroup>>;
 

@@ -11,6 +11,8 @@ import {
 import { EVENT_FIELDS, EVENT_TYPES, SYMBOLOGIES } from "../events/symbologies.js";
 import type { ColorMode } from "../format/color.js";
 import {
+  DEVICE_SORTS,
+  type DeviceSort,
   FORMAT_NAMES,
   type FormatName,
   resolveFormatName,
@@ -20,6 +22,7 @@ import {
 import { checkFormatOptions } from "../format/registry.js";
 import { parseDuration, parsePositiveInt } from "../util/duration.js";
 import { hasGlob } from "../util/glob.js";
+import { sanitize } from "../util/sanitize.js";
 import { closest } from "../util/suggest.js";
 import {
   defaultOf,
@@ -52,6 +55,8 @@ export interface OutputSetup {
   wide: boolean;
   /** `--highlight`: a regular expression source, known to compile (with `ignoreCase`). */
   highlight?: string;
+  /** `--sort`: the devices view's row order. */
+  sort?: DeviceSort;
   /** `-i`: `--code` and `--highlight` ignore case. */
   ignoreCase: boolean;
   /** `-q`: no banner, status lines or summary; errors and data warnings still shown. */
@@ -124,7 +129,8 @@ export function planOutput(
   ) => {
     const match = closest(name, known, normalize);
     warnings.add(
-      `${what} "${name}" is not a known ${kind}${match ? ` (did you mean '${match}'?)` : ""}`,
+      // The name comes from the command line, but may hold anything: shown escaped.
+      `${what} "${sanitize(name)}" is not a known ${kind}${match ? ` (did you mean '${match}'?)` : ""}`,
     );
   };
 
@@ -155,6 +161,9 @@ export function planOutput(
     }
   }
 
+  const sort = flags.sort as DeviceSort | undefined;
+  if (sort !== undefined && !DEVICE_SORTS.includes(sort))
+    throw new UsageError(`invalid --sort "${flags.sort}": expected ${DEVICE_SORTS.join(", ")}`);
   const ignoreCase = flags.ignoreCase === true;
   if (flags.highlight !== undefined)
     compileCodeRegExp(flags.highlight, { ignoreCase, flag: "--highlight" });
@@ -166,6 +175,7 @@ export function planOutput(
       ...(flags.header === false ? (["header"] as const) : []),
       ...(flags.highlight !== undefined ? (["highlight"] as const) : []),
       ...(flags.wide === true ? (["wide"] as const) : []),
+      ...(sort !== undefined ? (["sort"] as const) : []),
     ]);
   if (flags.tee === "") throw new UsageError("--tee needs a file name");
 
@@ -185,6 +195,7 @@ export function planOutput(
       header: flags.header !== false,
       wide: flags.wide === true,
       highlight: flags.highlight,
+      sort,
       ignoreCase,
       quiet: flags.quiet === true,
       strict: flags.strict === true,
@@ -252,15 +263,13 @@ function checkSymbologies(flags: FilterFlags, warn: (flag: string, name: string)
  */
 export async function profileForOutput(
   flags: OutputFlags & GlobalFlags,
-  ctx: Pick<Context, "env">,
+  ctx: Context,
 ): Promise<Profile> {
   if (flags.format !== undefined || flags.template !== undefined || ctx.env.SCANTAIL_FORMAT)
     return {};
-  const [{ ConfigStore }, { profileName }] = await Promise.all([
-    import("../config/store.js"),
-    import("./common.js"),
-  ]);
-  return new ConfigStore(ctx.env).profile(profileName(flags, ctx));
+  // conf (the store's library) is slow to load: only now that the profile matters.
+  const { openStore, profileName } = await import("./common.js");
+  return openStore(ctx).profile(profileName(flags, ctx));
 }
 
 /**

@@ -59,6 +59,8 @@ export async function runReplay(ctx: Context, file: string, flags: ReplayFlags):
       plan,
       verbose: flags.verbose === true,
       strict,
+      stdinIsData: file === "-",
+      recording: true,
       source: () =>
         openRecording({
           input,

@@ -39,7 +39,8 @@ export async function runSimulate(ctx: Context, flags: CommandFlags<"simulate">)
   ctx.stdout.write(`${url}\n`);
   ctx.stderr.write(
     `scantail: simulating ${options.rate} scans/s from ${options.devices} devices (seed ${options.seed}); also serves ${url.replace("/latest/", "/prod/")}\n` +
-      `scantail: connect with: SCANTAIL_TOKEN=any scantail --url ${url}\n`,
+      `scantail: connect with: SCANTAIL_TOKEN=any scantail --url ${url}\n` +
+      `scantail: stored events (REST): SCANTAIL_TOKEN=any scantail events --base-url ${url.replace(/^ws:/, "http:").replace(/\/latest\/$/, "")} --customer demo --since 1h\n`,
   );
   if (url !== simulator.url) {
     ctx.stderr.write(

@@ -22,20 +22,20 @@ export function resolveSimulator(flags: SimulatorFlags, now: () => number): Simu
     flags.seed !== undefined
       ? parsePositiveInt(flags.seed, "--seed", { allowZero: true })
       : now() % 2 ** 31;
-  let reject: Array<number | "ok"> | undefined;
-  if (flags.reject !== undefined) {
-    reject = flags.reject.split(",").map((part) => {
+  const statuses = (text: string | undefined, flag: string): Array<number | "ok"> | undefined =>
+    text?.split(",").map((part) => {
       const p = part.trim().toLowerCase();
       if (p === "ok") return "ok";
       const status = Number(p);
       if (!/^\d{3}$/.test(p) || status < 400 || status > 599) {
         throw new UsageError(
-          `invalid --reject entry "${part}": expected HTTP statuses 400-599 or ok`,
+          `invalid ${flag} entry "${part}": expected HTTP statuses 400-599 or ok`,
         );
       }
       return status;
     });
-  }
+  const reject = statuses(flags.reject, "--reject");
+  const historyReject = statuses(flags.historyReject, "--history-reject");
   let malformedRatio: number | undefined;
   if (flags.malformed !== undefined) {
     malformedRatio = Number(flags.malformed);
@@ -65,5 +65,7 @@ export function resolveSimulator(flags: SimulatorFlags, now: () => number): Simu
       flags.resend !== undefined
         ? parsePositiveInt(flags.resend, "--resend", { allowZero: true })
         : undefined,
+    historyIgnoreWindow: flags.historyIgnoreWindow === true,
+    historyReject,
   };
 }

@@ -29,6 +29,8 @@ export function renderManPage(): string {
     signalName: () => undefined,
     now: () => 0,
     cwd: "/",
+    // The page describes the Linux paths (FILES names the macOS one in passing).
+    platform: "linux",
     redactor: new Redactor(),
   };
   const program = buildProgram(ctx, () => {});

@@ -8,7 +8,7 @@ import { join } from "node:path";
  */
 export function configDir(
   env: Record<string, string | undefined>,
-  platform = process.platform,
+  platform: NodeJS.Platform,
 ): string {
   if (env.SCANTAIL_CONFIG_DIR) return env.SCANTAIL_CONFIG_DIR;
   const home = env.HOME || env.USERPROFILE || homedir();

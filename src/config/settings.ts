@@ -110,6 +110,8 @@ export interface LiveSettings {
   url: Resolved<string>;
   customer: Resolved<string>;
   tokenKind: { value: TokenKind; source: Source };
+  /** The REST API base URL (stored events): --base-url, SCANTAIL_BASE_URL, the profile. */
+  baseUrl: Resolved<string>;
 }
 
 /**
@@ -117,7 +119,7 @@ export interface LiveSettings {
  * show the same values). The live URL falls back to the one discovered at login.
  */
 export function resolveLiveSettings(
-  flags: { url?: string; customer?: string; tokenKind?: string },
+  flags: { url?: string; customer?: string; tokenKind?: string; baseUrl?: string },
   env: Record<string, string | undefined>,
   profile: Profile,
 ): LiveSettings {
@@ -137,5 +139,6 @@ export function resolveLiveSettings(
     }),
     customer: resolveSetting(flags.customer, env.SCANTAIL_CUSTOMER, profile.customer),
     tokenKind: { value: kind.value, source: kind.source! },
+    baseUrl: resolveSetting(flags.baseUrl, env.SCANTAIL_BASE_URL, profile.baseUrl),
   };
 }

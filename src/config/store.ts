@@ -31,6 +31,8 @@ export interface Profile {
   /** websocket_url from auth-information: used when `url` is not set. */
   discoveredUrl?: string;
   auth?: StoredAuth;
+  /** The Authorization spelling and token kind the REST history accepted last time. */
+  restAuth?: { scheme: "raw" | "bearer"; kind: TokenKind };
 }
 
 export interface StoreData {
@@ -50,6 +52,10 @@ const SCHEMA = {
         tokenKind: { enum: ["access", "id"] },
         format: stringProp,
         discoveredUrl: stringProp,
+        restAuth: {
+          type: "object",
+          properties: { scheme: { enum: ["raw", "bearer"] }, kind: { enum: ["access", "id"] } },
+        },
         auth: {
           type: "object",
           properties: {
@@ -75,6 +81,8 @@ export const UNCHANGED: unique symbol = Symbol("unchanged");
 type Change = Profile | undefined | typeof UNCHANGED;
 
 export interface StoreOptions {
+  /** Decides the default config directory (the context's platform). */
+  platform?: NodeJS.Platform;
   /** Told once per store about a problem worth a warning (a file others can read). */
   onWarning?: (text: string) => void;
 }
@@ -99,7 +107,8 @@ export class ConfigStore {
   private warnedMode = false;
 
   constructor(env: Record<string, string | undefined>, options: StoreOptions = {}) {
-    this.dir = configDir(env);
+    // Linux's layout unless told: only main.ts reads the real platform (into the context).
+    this.dir = configDir(env, options.platform ?? "linux");
     this.path = join(this.dir, CONFIG_FILE);
     this.onWarning = options.onWarning;
   }

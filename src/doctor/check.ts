@@ -19,6 +19,7 @@ export interface CheckResult {
 
 export interface DoctorFlags {
   url?: string;
+  baseUrl?: string;
   customer?: string;
   tokenKind?: string;
   insecure?: boolean;

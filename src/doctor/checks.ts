@@ -2,8 +2,9 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { canRefresh, createTokenProvider, tokenExpiry } from "../auth/tokens.js";
+import { openStore } from "../commands/common.js";
+import { historyAccessFor } from "../commands/history-access.js";
 import { resolveLiveSettings, validateLiveUrl } from "../config/settings.js";
-import { ConfigStore } from "../config/store.js";
 import { EXIT } from "../errors.js";
 import { latencyOf, str } from "../events/event.js";
 import { parseFrame } from "../events/parse.js";
@@ -11,6 +12,7 @@ import { FeedConnection, HANDSHAKE_TIMEOUT_MS } from "../feed/connection.js";
 import { BinaryFrame, frameText } from "../feed/frame.js";
 import { classifyHandshake } from "../feed/handshake.js";
 import { buildFeedUrl, MAX_PAYLOAD } from "../feed/open-feed.js";
+import { checkRest } from "../sources/history-check.js";
 import { formatDuration } from "../util/duration.js";
 import { redactUrl } from "../util/redact.js";
 import { sanitize } from "../util/sanitize.js";
@@ -24,6 +26,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   { name: "config", run: checkConfig },
   { name: "settings", run: checkSettings },
   { name: "token", run: checkToken },
+  { name: "rest", run: checkRestHistory },
   { name: "dns", run: checkDns },
   { name: "tls", run: checkTls },
   { name: "handshake", run: checkHandshake },
@@ -38,7 +41,7 @@ function need<T>(value: T | undefined, what: string): T {
 }
 
 async function checkConfig({ ctx, profileName: name, facts }: DoctorRun): Promise<CheckResult[]> {
-  const store = new ConfigStore(ctx.env);
+  const store = openStore(ctx);
   facts.store = store;
   if (!store.exists()) {
     return [
@@ -375,6 +378,56 @@ async function checkLimits(): Promise<CheckResult[]> {
       state: "info",
       detail:
         "API Gateway closes idle connections after 10 min and every connection after 2 h; scantail reconnects at once and renews at 110 min",
+    },
+  ];
+}
+
+/**
+ * The REST event history (experimental: its window parameters are not publicly
+ * documented): base URL reachable, token accepted and with which Authorization
+ * spelling, one page read. Never stops the chain — the live feed does not need it — so
+ * a failure is a warning with its reason.
+ */
+async function checkRestHistory({
+  ctx,
+  flags,
+  profileName: name,
+  facts,
+}: DoctorRun): Promise<CheckResult[]> {
+  const settings = need(facts.settings, "the settings");
+  const store = need(facts.store, "the config store");
+  const baseUrl = settings.baseUrl.value;
+  const customer = settings.customer.value;
+  if (!baseUrl || !customer) {
+    return [
+      {
+        name: "rest",
+        state: "skip",
+        detail: `event history (experimental): no ${baseUrl ? "customer ID" : "base URL"}; events, --since and gap fill are off`,
+        hint: baseUrl
+          ? "pass --customer or set SCANTAIL_CUSTOMER"
+          : "pass --base-url, set SCANTAIL_BASE_URL, or `scantail config set baseUrl <url>`",
+      },
+    ];
+  }
+  const access = historyAccessFor(ctx, {
+    baseUrl,
+    customer,
+    tokenKind: settings.tokenKind.value,
+    store,
+    profileName: name,
+    profile: facts.profile,
+    insecure: flags.insecure === true,
+  });
+  const result = await checkRest({ ...access, baseUrl, signal: ctx.signal });
+  return [
+    {
+      name: "rest",
+      state: result.ok ? "ok" : "warn",
+      detail: `event history (experimental): ${result.detail}`,
+      hint: result.ok
+        ? undefined
+        : "events, --since and gap fill need it; the live feed does not (see README, History)",
     },
   ];
 }

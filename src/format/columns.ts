@@ -133,7 +133,8 @@ const BUILTIN: Record<string, Column> = {
   scan_decode_symbology: {
     name: "scan_decode_symbology",
     header: "SYMBOLOGY",
-    width: 14,
+    // The longest name Insight reports, GS1 DATABAR EXPANDED: pretty's columns do not shift.
+    width: 20,
     minWidth: 6,
     cell: (e) => ({ text: fieldText(e, "scan_decode_symbology") }),
   },

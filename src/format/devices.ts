@@ -3,6 +3,7 @@ import { formatAgo } from "../util/duration.js";
 import { sanitize } from "../util/sanitize.js";
 import { serialColor } from "./color.js";
 import { batteryCell, latencyCell } from "./columns.js";
+import type { DeviceSort } from "./names.js";
 import type { FormatOptions, Renderer } from "./registry.js";
 
 const MAX_DEVICES = 10_000;
@@ -33,8 +34,10 @@ export interface DeviceRow {
  * has at most 128 characters).
  */
 const MAX_TEXT = 256;
-const cut = (text: string | undefined): string | undefined =>
-  text !== undefined && text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+/** Codes may be long (a QR code holds up to 4296 letters); they are kept whole up to that. */
+const MAX_CODE = 4296;
+const cut = (text: string | undefined, max = MAX_TEXT): string | undefined =>
+  text !== undefined && text.length > max ? `${text.slice(0, max)}…` : text;
 
 /** The per-device view model: pure, bounded, testable without a terminal. */
 export class DeviceTable {
@@ -70,7 +73,7 @@ export class DeviceTable {
     row.model = cut(str(event.device_model)) ?? row.model;
     row.gateway = cut(str(event.customer_gateway_name) ?? str(event.gateway_id)) ?? row.gateway;
     row.station = cut(str(event.customer_gateway_station)) ?? row.station;
-    row.lastCode = cut(str(event.scan_code)) ?? "";
+    row.lastCode = cut(str(event.scan_code), MAX_CODE) ?? "";
     row.symbology = cut(str(event.scan_decode_symbology)) ?? "";
     row.battery = num(event.device_battery) ?? row.battery;
     row.firmware = cut(str(event.device_firmware)) ?? row.firmware;
@@ -110,34 +113,142 @@ export class DeviceTable {
     return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
   }
 
-  /** Grouped by gateway and station, then serial: rows do not jump around as scans arrive. */
-  sorted(): DeviceRow[] {
-    return [...this.rows.values()].sort(
-      (a, b) =>
-        a.gateway.localeCompare(b.gateway) ||
-        a.station.localeCompare(b.station) ||
-        a.serial.localeCompare(b.serial),
-    );
+  /**
+   * By default grouped by gateway and station, then serial: rows do not jump around as
+   * scans arrive. `--sort` puts what needs attention first: the newest seen, the lowest
+   * battery, the slowest p95 latency, the most scans (ties by serial).
+   */
+  sorted(by?: DeviceSort): DeviceRow[] {
+    const bySerial = (a: DeviceRow, b: DeviceRow) => a.serial.localeCompare(b.serial);
+    const order: Record<DeviceSort | "default", (a: DeviceRow, b: DeviceRow) => number> = {
+      default: (a, b) =>
+        a.gateway.localeCompare(b.gateway) || a.station.localeCompare(b.station) || bySerial(a, b),
+      serial: bySerial,
+      "last-seen": (a, b) => b.lastSeen - a.lastSeen || bySerial(a, b),
+      battery: (a, b) =>
+        (a.battery ?? Number.POSITIVE_INFINITY) - (b.battery ?? Number.POSITIVE_INFINITY) ||
+        bySerial(a, b),
+      latency: (a, b) =>
+        (DeviceTable.p95(b) ?? Number.NEGATIVE_INFINITY) -
+          (DeviceTable.p95(a) ?? Number.NEGATIVE_INFINITY) || bySerial(a, b),
+      scans: (a, b) => b.scans - a.scans || bySerial(a, b),
+    };
+    return [...this.rows.values()].sort(order[by ?? "default"]);
   }
 }
 
 interface ViewColumn {
   header: string;
-  width: number;
-  flex?: boolean;
   align?: "left" | "right";
   text(row: DeviceRow, now: number): string;
   style?(row: DeviceRow, now: number, text: string): string;
 }
 
+/** A step towards fitting a terminal: drop a column, or shorten one down to `to` cells. */
+type FitStep = { drop: string } | { shrink: string; to: number };
+
+const CODE = "LAST CODE";
+/** What the code keeps while other columns give up room (an SSCC and more). */
+const CODE_TARGET = 20;
+/**
+ * Least important first. The code keeps CODE_TARGET cells until every other column has
+ * given up its room; serial, station and last seen go last.
+ */
+const FIT_STEPS: readonly FitStep[] = [
+  { drop: "FIRMWARE" },
+  { drop: "PROFILE" },
+  { drop: "LAT P95" },
+  { drop: "MODEL" },
+  { shrink: "SYMBOLOGY", to: 8 },
+  { drop: "/MIN" },
+  { shrink: "STATION / GATEWAY", to: 16 },
+  { drop: "SYMBOLOGY" },
+  { drop: "LATENCY" },
+  { shrink: "STATION / GATEWAY", to: 10 },
+  { drop: "SCANS" },
+  { drop: "BATT" },
+  { shrink: CODE, to: 8 },
+  { shrink: "STATION / GATEWAY", to: 4 },
+  { drop: "LAST SEEN" },
+  { shrink: "SERIAL", to: 6 },
+];
+/** Who gets room left over once the code is whole, most wanted first. */
+const GROW_ORDER = ["STATION / GATEWAY", "SERIAL", "SYMBOLOGY"];
+
+interface Layout {
+  kept: number[];
+  widths: number[];
+}
+
+/**
+ * Column widths for a terminal `total` cells wide: every column as wide as its widest
+ * value when that fits, else FIT_STEPS in order until it does. Pure, for tests.
+ */
+export function fitDeviceColumns(headers: string[], natural: number[], total: number): Layout {
+  const widths = [...natural];
+  let kept = headers.map((_h, i) => i);
+  const at = (name: string) => headers.indexOf(name);
+  const code = at(CODE);
+  // While deciding, a long code counts as CODE_TARGET cells: it must not empty the row.
+  const planned = (i: number) => (i === code ? Math.min(widths[i]!, CODE_TARGET) : widths[i]!);
+  const used = () => kept.reduce((sum, i) => sum + planned(i), 0) + kept.length - 1;
+  const fits = () => kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1 <= total;
+  if (fits()) return { kept, widths: kept.map((i) => widths[i]!) };
+  for (const step of FIT_STEPS) {
+    if (used() <= total) break;
+    if ("drop" in step) kept = kept.filter((i) => headers[i] !== step.drop);
+    else {
+      const i = at(step.shrink);
+      if (i < 0 || !kept.includes(i)) continue;
+      if (i === code) widths[i] = planned(i);
+      widths[i] = Math.max(Math.min(step.to, widths[i]!), widths[i]! - (used() - total));
+    }
+  }
+  // The code takes what is left, up to its whole value; then the shortened columns.
+  let spare = total - (kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1);
+  if (code >= 0 && kept.includes(code)) {
+    const want = natural[code]!;
+    if (widths[code]! > CODE_TARGET && spare < 0)
+      widths[code] = Math.max(CODE_TARGET, widths[code]! + spare);
+    spare = total - (kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1);
+    const grow = Math.max(0, Math.min(spare, want - widths[code]!));
+    widths[code]! += grow;
+    spare -= grow;
+  }
+  for (const name of GROW_ORDER) {
+    const i = at(name);
+    if (i < 0 || !kept.includes(i) || spare <= 0) continue;
+    const grow = Math.min(spare, natural[i]! - widths[i]!);
+    widths[i]! += grow;
+    spare -= grow;
+  }
+  // Still too wide (a very narrow terminal): the code gives up the rest.
+  if (spare < 0 && code >= 0 && kept.includes(code))
+    widths[code] = Math.max(1, widths[code]! + spare);
+  return { kept, widths: kept.map((i) => widths[i]!) };
+}
+
 const ALT_SCREEN_ON = "\u001b[?1049h\u001b[?25l";
 const ALT_SCREEN_OFF = "\u001b[?25h\u001b[?1049l";
 
+const pad2 = (n: number) => String(n).padStart(2, "0");
+/** 24-hour local time, as the rows and the other formats show it. */
+const clockText = (ms: number) => {
+  const t = new Date(ms);
+  return `${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`;
+};
+
+/**
+ * One row per device. Off a terminal the table is printed once at the end with every
+ * value whole; on a terminal it is redrawn in place on the alternate screen and fits
+ * the width (FIT_STEPS), unless `--wide`; the final table is left on the normal screen.
+ */
 export function createRenderer(options: FormatOptions): Renderer {
-  const { chalk } = options;
+  const { chalk, text: measure } = options;
   const table = new DeviceTable();
   const live = options.live !== false;
   const clock = () => (live ? options.now() : table.latest);
+  const fitting = options.isTTY && !options.wide;
   let dirty = true;
   let lastDraw = 0;
   let entered = false;
@@ -151,120 +262,128 @@ export function createRenderer(options: FormatOptions): Renderer {
   const columns: ViewColumn[] = [
     {
       header: "SERIAL",
-      width: 13,
       text: (r) => r.serial,
       style: (r, _n, t) => serialColor(chalk, r.serial)(t),
     },
-    { header: "MODEL", width: 12, text: (r) => r.model },
+    { header: "MODEL", text: (r) => r.model },
     {
       header: "STATION / GATEWAY",
-      width: 22,
       text: (r) => [r.station, r.gateway].filter(Boolean).join(" / "),
     },
-    {
-      header: "LAST CODE",
-      width: 18,
-      flex: true,
-      text: (r) => r.lastCode,
-      style: (_r, _n, t) => chalk.bold(t),
-    },
-    { header: "SYMBOLOGY", width: 14, text: (r) => r.symbology },
-    { header: "SCANS", width: 5, align: "right", text: (r) => String(r.scans) },
+    { header: CODE, text: (r) => r.lastCode, style: (_r, _n, t) => chalk.bold(t) },
+    { header: "SYMBOLOGY", text: (r) => r.symbology },
+    { header: "SCANS", align: "right", text: (r) => String(r.scans) },
     {
       header: "/MIN",
-      width: 4,
       align: "right",
       text: (r, now) => String(DeviceTable.perMinute(r, now)),
     },
     {
       header: "BATT",
-      width: 4,
       align: "right",
       text: (r) => batteryCell(r.battery, chalk).text,
       style: (r, _n, t) => batteryCell(r.battery, chalk).style?.(t) ?? t,
     },
-    { header: "FIRMWARE", width: 8, text: (r) => r.firmware },
-    { header: "PROFILE", width: 14, text: (r) => r.profile },
+    { header: "FIRMWARE", text: (r) => r.firmware },
+    { header: "PROFILE", text: (r) => r.profile },
     {
-      header: "LATENCY p95",
-      width: 13,
+      header: "LATENCY",
       align: "right",
-      text: (r) => {
-        const p95 = DeviceTable.p95(r);
-        const last = latencyCell(r.lastLatency, chalk).text;
-        return p95 === undefined ? last : `${last} / ${latencyCell(p95, chalk).text}`;
-      },
-      style: (r, _n, t) =>
-        latencyCell(Math.max(r.lastLatency ?? 0, DeviceTable.p95(r) ?? 0), chalk).style?.(t) ?? t,
+      text: (r) => latencyCell(r.lastLatency, chalk).text,
+      style: (r, _n, t) => latencyCell(r.lastLatency, chalk).style?.(t) ?? t,
+    },
+    {
+      // The 95th percentile of the device's last 200 latencies.
+      header: "LAT P95",
+      align: "right",
+      text: (r) => latencyCell(DeviceTable.p95(r), chalk).text,
+      style: (r, _n, t) => latencyCell(DeviceTable.p95(r), chalk).style?.(t) ?? t,
     },
     {
       header: "LAST SEEN",
-      width: 9,
       align: "right",
       text: (r, now) => formatAgo(Math.max(0, now - r.lastSeen)),
       style: lastSeenStyle,
     },
   ];
+  const headers = columns.map((c) => c.header);
 
-  // Least important first to go when the terminal is narrow.
-  const dropOrder = [
-    "FIRMWARE",
-    "PROFILE",
-    "MODEL",
-    "/MIN",
-    "SYMBOLOGY",
-    "LATENCY p95",
-    "SCANS",
-    "BATT",
-  ];
-  const layout = (width: number) => {
-    let kept = [...columns];
-    const need = (cols: ViewColumn[]) =>
-      cols.reduce((s, c) => s + (c.flex ? 10 : c.width), 0) + cols.length - 1;
-    for (const name of dropOrder) {
-      if (need(kept) <= width) break;
-      kept = kept.filter((c) => c.header !== name);
-    }
-    const widths = kept.map((c) => (c.flex ? 10 : c.width));
-    const spare = width - need(kept);
-    const flex = kept.findIndex((c) => c.flex);
-    if (spare > 0 && flex >= 0) widths[flex]! += Math.min(spare, 40);
-    return { kept, widths };
+  /** Pads `text` (measured) to `width` cells; `shown` is what is printed (it may be styled). */
+  const pad = (text: string, width: number, align = "left", shown = text) => {
+    const room = " ".repeat(Math.max(0, width - measure.width(text)));
+    return align === "right" ? room + shown : shown + room;
   };
 
-  const renderTable = (width: number, maxRows: number | undefined, now: number): string[] => {
-    const { kept, widths } = layout(width);
-    const lines: string[] = [];
+  /** The header and one line per row; `width` undefined: every value whole. */
+  const renderTable = (width: number | undefined, maxRows: number | undefined, now: number) => {
+    const all = table.sorted(options.sort);
+    const rows = maxRows !== undefined && all.length > maxRows ? all.slice(0, maxRows - 1) : all;
+    const cells = rows.map((row) => columns.map((c) => sanitize(c.text(row, now))));
+    const natural = columns.map((c, i) =>
+      cells.reduce((w, line) => Math.max(w, measure.width(line[i]!)), measure.width(c.header)),
+    );
+    const { kept, widths } =
+      width === undefined
+        ? { kept: columns.map((_c, i) => i), widths: natural }
+        : fitDeviceColumns(headers, natural, width);
+    const cell = (text: string, k: number) => {
+      const w = widths[k]!;
+      return measure.width(text) > w ? measure.truncate(text, w) : text;
+    };
     const header = kept
-      .map((c, i) => options.text.fit(c.header, widths[i]!, c.align))
+      .map((i, k) => pad(cell(columns[i]!.header, k), widths[k]!, columns[i]!.align))
       .join(" ")
       .trimEnd();
-    lines.push(chalk.level ? chalk.bold.underline(header) : header);
-    const rows = table.sorted();
-    const shown =
-      maxRows !== undefined && rows.length > maxRows
-        ? rows.slice(0, Math.max(0, maxRows - 1))
-        : rows;
-    for (const row of shown) {
-      const cells = kept.map((c, i) => {
-        const text = options.text.fit(sanitize(c.text(row, now)), widths[i]!, c.align);
-        return c.style && text.trim() ? c.style(row, now, text) : text;
+    const lines = [chalk.level ? chalk.bold.underline(header) : header];
+    rows.forEach((row, r) => {
+      const line = kept.map((i, k) => {
+        const column = columns[i]!;
+        const text = cell(cells[r]![i]!, k);
+        const styled = column.style && text.trim() ? column.style(row, now, text) : text;
+        return pad(text, widths[k]!, column.align, styled);
       });
-      lines.push(cells.join(" ").trimEnd());
+      lines.push(line.join(" ").trimEnd());
+    });
+    if (rows.length < all.length) {
+      const more = `… and ${all.length - rows.length} more devices (enlarge the terminal to see them)`;
+      lines.push(chalk.dim(width === undefined ? more : measure.truncate(more, width).trimEnd()));
     }
-    if (shown.length < rows.length)
-      lines.push(
-        chalk.dim(
-          `… and ${rows.length - shown.length} more devices (enlarge the terminal to see them)`,
-        ),
-      );
     return lines;
   };
 
-  const title = (now: number) => {
+  /** The title line, shortened to fit (never wrapped): details go before the counts. */
+  const title = (now: number, width: number) => {
     const devices = table.rows.size;
     const quiet = [...table.rows.values()].filter((r) => now - r.lastSeen > 60_000).length;
-    return `${chalk.bold("scantail devices")}  ${devices} device${devices === 1 ? "" : "s"}, ${table.total} scans${quiet ? `, ${chalk.yellow(`${quiet} quiet > 1m`)}` : ""}  ${chalk.dim(`${new Date(now).toLocaleTimeString()} · Ctrl-C to quit`)}`;
+    const quits = options.quitKey ? "q quits" : "Ctrl-C quits";
+    const counts = `${devices} device${devices === 1 ? "" : "s"}, ${table.total} scans`;
+    const variants: Array<Array<[string, (s: string) => string]>> = [
+      [
+        ["scantail devices  ", chalk.bold],
+        [counts, (s) => s],
+        [quiet ? `, ${quiet} quiet > 1m` : "", chalk.yellow],
+        [`  ${clockText(now)} · ${options.quitKey ? "q or Ctrl-C" : "Ctrl-C"} to quit`, chalk.dim],
+      ],
+      [
+        ["scantail devices  ", chalk.bold],
+        [counts, (s) => s],
+        [quiet ? `, ${quiet} quiet` : "", chalk.yellow],
+        [`  ${clockText(now)} · ${quits}`, chalk.dim],
+      ],
+      [
+        [counts, (s) => s],
+        [quiet ? `, ${quiet} quiet` : "", chalk.yellow],
+        [`  ${clockText(now)} · ${quits}`, chalk.dim],
+      ],
+      [
+        [counts, (s) => s],
+        [quiet ? `, ${quiet} quiet` : "", chalk.yellow],
+      ],
+    ];
+    const plain = (v: Array<[string, unknown]>) => v.map(([t]) => t).join("");
+    const chosen = variants.find((v) => measure.width(plain(v)) <= width);
+    if (!chosen) return measure.truncate(plain(variants.at(-1)!), width).trimEnd();
+    return chosen.map(([t, style]) => (t ? style(t) : t)).join("");
   };
 
   if (!options.isTTY) {
@@ -274,12 +393,27 @@ export function createRenderer(options: FormatOptions): Renderer {
         return "";
       },
       finish() {
-        return table.rows.size
-          ? `${renderTable(Math.max(options.columns, 160), undefined, clock()).join("\n")}\n`
-          : "";
+        // Printed once, for a file or a program: every value whole, however wide.
+        return table.rows.size ? `${renderTable(undefined, undefined, clock()).join("\n")}\n` : "";
       },
     };
   }
+
+  /** Lines for the screen: with --wide rows may wrap, so count the rows they take. */
+  const screenLines = (now: number) => {
+    const width = options.columns - 1;
+    const room = Math.max(1, options.rows - 1);
+    if (fitting) return [title(now, width), ...renderTable(width, Math.max(1, room - 1), now)];
+    const lines = [title(now, width)];
+    let used = 1;
+    for (const line of renderTable(undefined, undefined, now)) {
+      const takes = Math.max(1, Math.ceil(measure.width(line) / options.columns));
+      if (used + takes > room) break;
+      lines.push(line);
+      used += takes;
+    }
+    return lines;
+  };
 
   return {
     tickInterval: 250,
@@ -310,11 +444,9 @@ export function createRenderer(options: FormatOptions): Renderer {
         options.setTerminalRestore?.(ALT_SCREEN_OFF);
         out += ALT_SCREEN_ON;
       }
-      const lines = [
-        title(now),
-        ...renderTable(options.columns - 1, Math.max(1, options.rows - 2), now),
-      ];
-      out += `\u001b[H${lines.map((l) => `${l}\u001b[K`).join("\n")}\u001b[J`;
+      out += `\u001b[H${screenLines(now)
+        .map((l) => `${l}\u001b[K`)
+        .join("\n")}\u001b[J`;
       return out;
     },
     finish() {
@@ -325,7 +457,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       }
       // Leave the final picture in the normal screen, where it stays visible.
       if (table.rows.size)
-        out += `${renderTable(options.columns - 1, undefined, clock()).join("\n")}\n`;
+        out += `${renderTable(fitting ? options.columns - 1 : undefined, undefined, clock()).join("\n")}\n`;
       return out;
     },
   };

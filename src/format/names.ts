@@ -22,3 +22,13 @@ export function resolveFormatName(name: string): FormatName | undefined {
 
 export type TimeMode = "local" | "utc" | "relative" | "epoch";
 export const TIME_MODES: readonly TimeMode[] = ["local", "utc", "relative", "epoch"];
+
+/** `--sort` of the devices view; the default groups rows by gateway and station. */
+export type DeviceSort = "serial" | "last-seen" | "battery" | "latency" | "scans";
+export const DEVICE_SORTS: readonly DeviceSort[] = [
+  "serial",
+  "last-seen",
+  "battery",
+  "latency",
+  "scans",
+];

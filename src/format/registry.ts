@@ -1,12 +1,19 @@
 import type { ChalkInstance } from "chalk";
 import { UsageError } from "../errors.js";
 import type { ScanEvent } from "../events/event.js";
-import type { TimeMode } from "./names.js";
+import type { DeviceSort, TimeMode } from "./names.js";
 import type { OutputBuffer } from "./output-buffer.js";
 import { codePointWidth, loadTextWidth, type TextWidth } from "./text-width.js";
 
 /** Options a format may take besides the always-present ones; each declares its own. */
-export type FormatOptionName = "fields" | "time" | "template" | "header" | "highlight" | "wide";
+export type FormatOptionName =
+  | "fields"
+  | "time"
+  | "template"
+  | "header"
+  | "highlight"
+  | "wide"
+  | "sort";
 
 export interface FormatOptions {
   chalk: ChalkInstance;
@@ -27,6 +34,10 @@ export interface FormatOptions {
   highlight?: RegExp;
   /** `--wide`: never shorten a value, even on a terminal. */
   wide: boolean;
+  /** `--sort`: the devices view's row order (default: by gateway and station). */
+  sort?: DeviceSort;
+  /** A full-screen view ends when q is pressed (the run reads keys from the terminal). */
+  quitKey?: boolean;
   /** See Context.setTerminalRestore. */
   setTerminalRestore?: (sequence: string | undefined) => void;
   /** A live feed (clock = now) or a replay (clock = the newest event's time). */
@@ -107,7 +118,7 @@ export const FORMATS = {
   devices: {
     description: "one row per device, redrawn in place on a terminal",
     fullScreen: true,
-    options: ["wide"],
+    options: ["wide", "sort"],
     measuresText: true,
     load: () => import("./devices.js"),
   },
@@ -148,6 +159,7 @@ const OPTION_FLAGS: Record<FormatOptionName, string> = {
   header: "--no-header",
   highlight: "--highlight",
   wide: "--wide",
+  sort: "--sort",
 };
 
 /**

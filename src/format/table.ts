@@ -39,15 +39,24 @@ export function fitColumns(columns: Column[], total: number): Layout {
       .filter(({ c }) => !c.flex)
       .sort((a, b) => priority(a.c) - priority(b.c) || b.i - a.i);
   const target = flex() >= 0 ? CODE_TARGET : 0;
+  // Least important first: shrink to the minimum, and drop when that is not enough...
+  for (const name of DROP_ORDER) {
+    if (codeRoom() >= target) break;
+    const at = kept.findIndex((c) => c.name === name);
+    if (at === -1) continue;
+    widths[at] = Math.max(
+      kept[at]!.minWidth ?? kept[at]!.width,
+      widths[at]! - (target - codeRoom()),
+    );
+    if (codeRoom() < target && kept.length > 1) {
+      kept.splice(at, 1);
+      widths.splice(at, 1);
+    }
+  }
+  // ...then the essentials (time, serial, fields asked for) only shrink.
   for (const { c, i } of order()) {
     if (codeRoom() >= target) break;
-    widths[i] = Math.max(c.minWidth ?? c.width, widths[i]! - (target - codeRoom()));
-  }
-  while (codeRoom() < target && kept.length > 1) {
-    const victim = order()[0];
-    if (!victim || (priority(victim.c) >= DROP_ORDER.length && victim.c.name === "time")) break;
-    kept.splice(victim.i, 1);
-    widths.splice(victim.i, 1);
+    widths[i] = Math.max(c.minWidth ?? Math.min(c.width, 8), widths[i]! - (target - codeRoom()));
   }
   const f = flex();
   if (f >= 0) widths[f] = Math.max(CODE_MIN, codeRoom());

@@ -40,6 +40,16 @@ interface Pending {
 }
 
 /**
+ * The NATS packages are CommonJS. Node's own loader gives their exports by name, but in
+ * the esbuild bundle (`dist/`) a dynamic import of CommonJS has only `default` (the
+ * module.exports object): take the exports from wherever `name` is.
+ */
+function commonJs<T extends object>(loaded: T, name: keyof T): T {
+  if (typeof loaded[name] === "function") return loaded;
+  return (loaded as T & { default: T }).default;
+}
+
+/**
  * Credentials as the nats CLI takes them: in the URL (`nats://user:pass@host`, or
  * `nats://token@host`), else NATS_CREDS (a .creds file), NATS_NKEY (a seed file),
  * NATS_USER/NATS_PASSWORD (NATS_USER alone is a token).
@@ -52,7 +62,7 @@ export async function natsAuth(
   const pass = decodeURIComponent(url.password);
   if (user && pass) return { user, pass };
   if (user) return { token: user };
-  const nats = await import("@nats-io/transport-node");
+  const nats = commonJs(await import("@nats-io/transport-node"), "connect");
   const read = (variable: string, path: string) => {
     try {
       return readFileSync(path);
@@ -81,8 +91,8 @@ export async function openJetStream(
   const secrets = [...plan.secrets, env.NATS_PASSWORD ?? "", env.NATS_USER ?? ""];
   const clean = (text: string) => cleanDetail(text, secrets);
   const [nats, js] = await Promise.all([
-    import("@nats-io/transport-node"),
-    import("@nats-io/jetstream"),
+    import("@nats-io/transport-node").then((m) => commonJs(m, "connect")),
+    import("@nats-io/jetstream").then((m) => commonJs(m, "jetstream")),
   ]);
   let nc: NatsConnection;
   try {

@@ -1,4 +1,21 @@
 import { createHash } from "node:crypto";
+import { SeenWindow } from "../sources/gap-dedupe.js";
+
+/** Says whether an event id was already written (and remembers it when not). */
+export interface Dedupe {
+  seen(key: string, time?: number): boolean;
+}
+
+/**
+ * The live run's memory of written ids: by event time (see SeenWindow), so a gap fill
+ * that looks back a minute past the last event still recognises every id of that
+ * minute, however long the outage; ids as fixed-size keys, so memory stays bounded in
+ * bytes too.
+ */
+export function liveDedupe(now: () => number): Dedupe {
+  const window = new SeenWindow({ now });
+  return { seen: (key, time) => window.seen(idKey(key), time) };
+}
 
 /** Ids up to this long are kept as they are (a UUID is 36); longer ones as a digest. */
 const MAX_KEPT_ID = 64;
@@ -10,36 +27,4 @@ const MAX_KEPT_ID = 64;
  */
 export function idKey(id: string): string {
   return id.length <= MAX_KEPT_ID ? id : `#${createHash("sha256").update(id).digest("base64")}`;
-}
-
-/**
- * Remembers the last `capacity` event ids: reconnects and renewal overlaps can deliver an
- * event twice, and output must never repeat one. Memory stays bounded. A ring of ids
- * says which one to forget next: asking a Set for its oldest entry gets slower and
- * slower as deleted slots pile up at the front of V8's hash table.
- */
-export class RecentIds {
-  private readonly ids = new Set<string>();
-  private readonly ring: string[];
-  private next = 0;
-
-  constructor(private readonly capacity = 10_000) {
-    this.ring = new Array<string>(capacity);
-  }
-
-  /** True if the id was seen recently; otherwise remembers it and returns false. */
-  seen(rawId: string): boolean {
-    const id = idKey(rawId);
-    if (this.ids.has(id)) return true;
-    const forgotten = this.ring[this.next];
-    if (forgotten !== undefined) this.ids.delete(forgotten);
-    this.ring[this.next] = id;
-    this.next = (this.next + 1) % this.capacity;
-    this.ids.add(id);
-    return false;
-  }
-
-  get size(): number {
-    return this.ids.size;
-  }
 }

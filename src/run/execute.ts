@@ -18,7 +18,7 @@ import { sanitize } from "../util/sanitize.js";
 import { Sink } from "../util/sink.js";
 import { setLongTimeout } from "../util/timers.js";
 import { createClassifier } from "./classify.js";
-import { RecentIds } from "./dedupe.js";
+import { liveDedupe } from "./dedupe.js";
 import type { OutputPlan } from "./plan.js";
 import { RunStats } from "./stats.js";
 import { StatusReporter } from "./status.js";
@@ -30,6 +30,10 @@ export interface ExecuteOptions {
   verbose: boolean;
   /** Builds the source once the status reporter exists (demo announces itself). */
   source: (status: StatusReporter) => Source;
+  /** The source reads stdin (`replay -`): keypresses must not be taken from it. */
+  stdinIsData?: boolean;
+  /** A recording: views tell time by its newest event ("last seen"), not the wall clock. */
+  recording?: boolean;
   /** Decode every line of a recording (--strict). */
   strict?: boolean;
   /**
@@ -39,9 +43,6 @@ export interface ExecuteOptions {
   outputs?: (status: StatusReporter, signal: AbortSignal) => Promise<Output[]>;
   stdout?: boolean;
 }
-
-/** How many recent event ids a live run remembers to drop duplicates. */
-const DEDUPE_WINDOW = 10_000;
 
 /**
  * Runs a source through the pipeline with the run controls: --count, --timeout (124 when
@@ -78,6 +79,9 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
 
   const outputs: Output[] = [];
   let stopResize: (() => void) | undefined;
+  let stopKeys: (() => void) | undefined;
+  /** Ctrl-C read as a key (raw mode): an interrupt like SIGINT. */
+  let interrupted = false;
   let exitCode: ExitCode = EXIT.ok;
   let failure: unknown;
   try {
@@ -86,6 +90,7 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
         colorLevel(plan.colorMode, ctx.env, ctx.stdout.isTTY === true),
       );
       const { columns, rows } = terminalSize(ctx.stdout);
+      const readsKeys = definition.fullScreen && !options.stdinIsData && keysAvailable(ctx);
       const renderer = await createRenderer(plan.format, {
         chalk: outputChalk,
         isTTY: ctx.stdout.isTTY === true,
@@ -97,6 +102,7 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
         template: plan.template,
         header: plan.header,
         wide: plan.wide,
+        sort: plan.sort,
         highlight:
           plan.highlight !== undefined
             ? compileCodeRegExp(plan.highlight, {
@@ -105,13 +111,19 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
                 flag: "--highlight",
               })
             : undefined,
-        live: true,
+        live: options.recording !== true,
+        quitKey: readsKeys,
         setTerminalRestore: ctx.setTerminalRestore,
       });
       stopResize = ctx.onResize?.(() => {
         const size = terminalSize(ctx.stdout);
         renderer.resize?.(size.columns, size.rows);
       });
+      if (readsKeys)
+        stopKeys = readKeys(ctx, (key) => {
+          interrupted = key === "interrupt";
+          stop.abort();
+        });
       outputs.push(
         renderedOutput({
           label: "stdout",
@@ -139,7 +151,7 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
           classify: createClassifier(plan.filterOptions),
           outputs,
           count: plan.count,
-          recent: feed.live ? new RecentIds(DEDUPE_WINDOW) : undefined,
+          recent: feed.live ? liveDedupe(ctx.now) : undefined,
           strict: options.strict,
           stats,
           status,
@@ -149,17 +161,21 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
       const failed = outputs.find((o) => o.failure)!;
       failure = new OutputError(`could not write to ${failed.label}: ${failed.failure!.message}`);
     } else if (end === "closed-stdout") exitCode = EXIT.ok;
-    else if (ctx.signal.aborted) exitCode = exitCodeForSignal(ctx.signalName());
+    else if (ctx.signal.aborted || interrupted) exitCode = exitCodeForSignal(ctx.signalName());
     else if (timedOut) exitCode = plan.count !== undefined ? EXIT.timeout : EXIT.ok;
     else if (end === "end" && feed.live) failure = new ConnectionError("the live feed ended");
   } catch (error) {
-    if (ctx.signal.aborted && !(error instanceof ScantailError && error.exitCode === EXIT.usage))
+    if (
+      (ctx.signal.aborted || interrupted) &&
+      !(error instanceof ScantailError && error.exitCode === EXIT.usage)
+    )
       exitCode = exitCodeForSignal(ctx.signalName());
     else failure = error;
   } finally {
     timer?.cancel();
     ctx.signal.removeEventListener("abort", onSignal);
     stopResize?.();
+    stopKeys?.();
     status.close();
   }
   // The final picture of views that redraw (or print once at the end on a pipe); files closed.
@@ -185,4 +201,35 @@ export async function executeStream(options: ExecuteOptions): Promise<ExitCode> 
   }
   if (failure) throw failure;
   return exitCode;
+}
+
+function keysAvailable(ctx: Context): boolean {
+  return ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && !!ctx.stdin.setRawMode;
+}
+
+/**
+ * `q` ends a full-screen view normally (exit 0, final table). Keys are read in raw mode
+ * only when stdin and stdout are terminals; raw mode delivers Ctrl-C as a byte instead
+ * of SIGINT, so it is an interrupt (exit 130) here. Returns what restores the terminal.
+ */
+function readKeys(
+  ctx: Context,
+  onKey: (key: "quit" | "interrupt") => void,
+): (() => void) | undefined {
+  const { stdin } = ctx;
+  if (!keysAvailable(ctx) || !stdin.setRawMode) return undefined;
+  const onData = (chunk: string | Buffer) => {
+    const keys = chunk.toString();
+    if (keys.includes("\u0003")) onKey("interrupt");
+    else if (keys.includes("q") || keys.includes("Q")) onKey("quit");
+  };
+  stdin.setRawMode(true);
+  stdin.on("data", onData);
+  stdin.resume();
+  return () => {
+    stdin.removeListener("data", onData);
+    stdin.setRawMode?.(false);
+    // A paused stdin no longer keeps the process alive.
+    stdin.pause();
+  };
 }

@@ -1,6 +1,6 @@
 import type { FilterOptions } from "../events/filter.js";
 import type { ColorMode } from "../format/color.js";
-import type { FormatName, TimeMode } from "../format/names.js";
+import type { DeviceSort, FormatName, TimeMode } from "../format/names.js";
 
 /**
  * What the pipeline needs to know about output and run controls, resolved and validated
@@ -22,6 +22,8 @@ export interface OutputPlan {
   wide: boolean;
   /** `--highlight` regex source. */
   highlight?: string;
+  /** `--sort`: the devices view's row order. */
+  sort?: DeviceSort;
   ignoreCase: boolean;
   /** `-q`: no banner, status lines or summary; errors and data warnings still shown. */
   quiet: boolean;

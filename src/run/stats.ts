@@ -12,6 +12,8 @@ export class RunStats {
   invalid = 0;
   duplicates = 0;
   reconnects = 0;
+  /** Events written from the stored history into a live run (--since, gap fill). */
+  filled = 0;
   readonly perDevice = new Map<string, number>();
   readonly perSymbology = new Map<string, number>();
 
@@ -35,6 +37,7 @@ export class RunStats {
     ];
     if (this.duplicates)
       parts.push(`${this.duplicates} duplicate${this.duplicates === 1 ? "" : "s"} dropped`);
+    if (this.filled) parts.push(`${this.filled} from the event history`);
     if (this.reconnects)
       parts.push(`${this.reconnects} reconnect${this.reconnects === 1 ? "" : "s"}`);
     return `${parts.join(", ")} in ${formatDuration(now - this.startedAt)}`;
@@ -47,7 +50,16 @@ export class RunStats {
     sanitize: (s: string) => string,
     width = Number.POSITIVE_INFINITY,
   ): string[] {
-    const lines = [`scantail: ${this.summaryLine(now)}`];
+    // The counts, wrapped at the terminal's width between parts, never inside one.
+    const lines: string[] = [];
+    let line = "scantail:";
+    for (const part of this.summaryLine(now).split(/(?<=,) /)) {
+      if (line !== "scantail:" && line.length + 1 + part.length > width) {
+        lines.push(line);
+        line = ` ${part}`;
+      } else line += ` ${part}`;
+    }
+    lines.push(line);
     const top = (map: Map<string, number>, label: string) => {
       if (map.size === 0) return;
       const sorted = [...map].sort((a, b) => b[1] - a[1]);

@@ -2,7 +2,7 @@ import type { Shown } from "../format/registry.js";
 import type { Output } from "../outputs/output.js";
 import type { SourceItem } from "../sources/source.js";
 import type { Classify } from "./classify.js";
-import type { RecentIds } from "./dedupe.js";
+import type { Dedupe } from "./dedupe.js";
 import type { RunStats } from "./stats.js";
 import type { StatusReporter } from "./status.js";
 
@@ -11,8 +11,11 @@ export interface StreamOptions {
   /** Every output gets every shown event; the first is the one whose reader may go away. */
   outputs: Output[];
   count?: number;
-  /** Drops events whose id was seen recently (live feeds: reconnects and renewals overlap). */
-  recent?: RecentIds;
+  /**
+   * Drops events whose id was written recently (live feeds: reconnects and renewals
+   * overlap, and stored events fill gaps and the --since seam).
+   */
+  recent?: Dedupe;
   /** Decode every line of a recording (--strict): no text pre-check. */
   strict?: boolean;
   stats: RunStats;
@@ -20,6 +23,9 @@ export interface StreamOptions {
   /** Aborted to stop reading (count reached, timeout, signal). */
   stop: AbortController;
 }
+
+const eventTime = (event: { time_created?: unknown }) =>
+  typeof event.time_created === "number" ? event.time_created : undefined;
 
 export type StreamEnd = "count" | "end" | "stopped" | "closed-stdout" | "output-failed";
 
@@ -58,6 +64,14 @@ export async function runStream(
         status.invalid(item.reason, item.line);
         continue;
       }
+      if (item.kind === "notice") {
+        if (item.level === "warning") status.warn(item.message);
+        else if (item.level === "info") status.info(item.message);
+        else status.verbose(item.message);
+        continue;
+      }
+      // Stored events in a live run close a gap or lead up to the live feed.
+      const filling = item.origin.source === "history" && recent !== undefined;
       if (item.skipped) {
         stats.received += item.skipped;
         stats.filtered += item.skipped;
@@ -79,7 +93,11 @@ export async function runStream(
           status.invalid(verdict.reason, line);
           continue;
         }
-        if (recent && verdict.key !== undefined && recent.seen(verdict.key)) {
+        if (
+          recent &&
+          verdict.key !== undefined &&
+          recent.seen(verdict.key, verdict.kind === "event" ? eventTime(verdict.event) : undefined)
+        ) {
           stats.duplicates++;
           continue;
         }
@@ -91,6 +109,7 @@ export async function runStream(
         for (const output of outputs) output.add(shown);
         sawEvent = true;
         stats.shown++;
+        if (filling) stats.filled++;
         stats.count(verdict.event);
         if (count !== undefined && stats.shown >= count) {
           reached = true;

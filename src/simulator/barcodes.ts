@@ -45,9 +45,10 @@ function yymmdd(random: Random): string {
   return `${y}${String(m).padStart(2, "0")}${String(d).padStart(2, "0")}`;
 }
 
-function gtin14(random: Random): string {
+/** A GTIN-14; `indicator` fixes its first digit (9: a variable-measure trade item). */
+function gtin14(random: Random, indicator = random.int(0, 8)): string {
   const prefix = random.pick(COMPANY_PREFIXES);
-  return withCheckDigit(`${random.int(0, 8)}${prefix}${random.digits(12 - prefix.length)}`);
+  return withCheckDigit(`${indicator}${prefix}${random.digits(12 - prefix.length)}`);
 }
 
 export function sscc(random: Random): string {
@@ -62,6 +63,17 @@ function gs1ElementString(random: Random): string {
   const parts = [`01${gtin14(random)}`, `17${yymmdd(random)}`];
   if (kind === 2) parts.push(`11${yymmdd(random)}`);
   return `${parts.join("")}10${lot(random, random.int(4, 10))}${random.next() < 0.5 ? `${GS}21${random.digits(8)}` : ""}`;
+}
+
+/**
+ * GS1 DataBar Expanded as on fresh food: a variable-measure GTIN, the net weight in kg
+ * with three decimals (3103), a best-before date (15), sometimes a lot (10, last: it is
+ * variable-length, so nothing follows it and no GS is needed).
+ */
+function databarExpanded(random: Random): string {
+  const weight = String(random.int(100, 25_000)).padStart(6, "0");
+  const lotPart = random.next() < 0.5 ? `10${lot(random, random.int(3, 8))}` : "";
+  return `01${gtin14(random, 9)}3103${weight}15${yymmdd(random)}${lotPart}`;
 }
 
 /** Codes that fit their symbology, as a warehouse would scan them. */
@@ -101,4 +113,9 @@ export const SYMBOLOGIES: ReadonlyArray<readonly [string, number, (r: Random) =>
     (r) => `SHIP TO: ${r.pick(["Lager Nord", "DC West", "Hub 7"])}\nREF ${r.digits(10)}`,
   ],
   ["CODE 93", 1, (r) => `K${r.digits(9)}`],
+  // DataBar carries AI (01) and a GTIN-14 (Limited: indicator digit 0 or 1 only); scanners
+  // transmit the element string. Names as in src/events/symbologies.ts.
+  ["GS1 DATABAR", 3, (r) => `01${gtin14(r)}`],
+  ["GS1 DATABAR LIMITED", 1, (r) => `01${gtin14(r, r.int(0, 1))}`],
+  ["GS1 DATABAR EXPANDED", 2, databarExpanded],
 ];

@@ -34,7 +34,9 @@ export type SourceItem =
     }
   | { kind: "status"; origin: Origin; status: FeedStatus }
   /** Something the source could not turn into frames at all (an oversized line). */
-  | { kind: "problem"; origin: Origin; reason: string; line?: number };
+  | { kind: "problem"; origin: Origin; reason: string; line?: number }
+  /** A message for people about the source itself (a history read retrying, a gap). */
+  | { kind: "notice"; origin: Origin; level: "info" | "warning" | "verbose"; message: string };
 
 /** One place events come from: iterate it once; it ends when `stop` aborts. */
 export interface Source {

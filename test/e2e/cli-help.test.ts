@@ -69,6 +69,7 @@ describe("help, version and mistakes, as a person types them", () => {
       "Filters",
       "Output",
       "Connection",
+      "History",
       "Options",
       "Global Options",
       "Examples",
@@ -248,5 +249,14 @@ describe("help, version and mistakes, as a person types them", () => {
     const withToken = scantail(["status"], { SCANTAIL_TOKEN: "any" });
     expect(withToken.code).toBe(0);
     expect(withToken.stdout).toMatch(/^signed in\s+yes$/m);
+  });
+
+  it("errors quote what was typed escaped: an escape sequence in argv never reaches the terminal", () => {
+    for (const argv of [["dm\u001b]0;x\u0007eo"], ["-o", "t\u001b[31mable"], ["--frob\u001b[2J"]]) {
+      const r = scantail(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("\\e");
+      expect(r.stderr).not.toMatch(/\u001b/);
+    }
   });
 });

@@ -129,6 +129,7 @@ export function makeContext(
     random: options.random,
     cwd: process.cwd(),
     redactor: new Redactor(),
+    platform: process.platform,
     abort(name = "SIGINT") {
       signalName = name;
       controller.abort();

@@ -55,12 +55,39 @@ describe("doctor", () => {
       "customer",
       "url",
       "token",
+      "rest",
       "dns",
       "tls",
       "handshake",
       "first event",
       "limits",
     ]);
+  });
+
+  it("the REST history check (experimental): which Authorization spelling worked, one page read", async () => {
+    sim = await startSimulator({ rate: 50, devices: 3, seed: 1, requiredToken: TOKEN });
+    const base = ["doctor", "--url", sim.url, "--wait", "5s", "--customer", "demo"];
+    const r = await runCli(
+      [...base, "--base-url", sim.baseUrl],
+      makeContext({ env: { SCANTAIL_TOKEN: TOKEN } }),
+    );
+    expect(r.code, r.stdout).toBe(0);
+    expect(lineOf(r.stdout, "rest")).toMatch(
+      /^✓ rest\s+event history \(experimental\): .*reachable.*Authorization: <raw access token>.*one page read/,
+    );
+    // No base URL: skipped with how to set one, and the live checks go on.
+    const skipped = await runCli(base, makeContext({ env: { SCANTAIL_TOKEN: TOKEN } }));
+    expect(skipped.code).toBe(0);
+    expect(lineOf(skipped.stdout, "rest")).toMatch(
+      /^- rest\s+event history \(experimental\): no base URL/,
+    );
+    // A refusing history is a warning, not a failed doctor: the live feed does not need it.
+    const refused = await runCli(
+      [...base, "--base-url", sim.baseUrl],
+      makeContext({ env: { SCANTAIL_TOKEN: "wrong-token-123456" } }),
+    );
+    expect(lineOf(refused.stdout, "rest")).toMatch(/^! rest\s+event history \(experimental\): /);
+    expect(refused.stdout).not.toContain("wrong-token-123456");
   });
 
   it("no URL → exit 2 (config class)", async () => {

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { idKey, RecentIds } from "../../src/run/dedupe.js";
+import { idKey, liveDedupe } from "../../src/run/dedupe.js";
 import { makeContext, runCli, startCli } from "../helpers/context.js";
 import { event, startTestServer } from "../helpers/ws-server.js";
 
@@ -123,9 +123,10 @@ describe("memory stays bounded by bytes, not entries", () => {
       "5a2eb866-f037-4b19-8122-82692ff64f93",
     );
     expect(idKey(long)).not.toBe(idKey(`${long}y`));
-    const recent = new RecentIds(3);
-    expect(recent.seen(long)).toBe(false);
-    expect(recent.seen(long)).toBe(true);
+    const recent = liveDedupe(() => 1_700_000_000_000);
+    expect(recent.seen(long, 1_700_000_000_000)).toBe(false);
+    expect(recent.seen(long, 1_700_000_000_000)).toBe(true);
+    expect(recent.seen(`${long}y`, 1_700_000_000_000)).toBe(false);
   });
 });
 
@@ -180,6 +181,40 @@ describe("odd files", () => {
       ).toEqual(["one", "three"]);
       expect(r.stderr).toMatch(/line 2: line longer than 16 MiB/);
     }
+  });
+});
+
+describe("odd values", () => {
+  it("--fields names that live on Object.prototype neither crash nor reach the terminal raw", async () => {
+    const file = join(tmp(), "r.ndjson");
+    writeFileSync(file, `${JSON.stringify(event({ constructor: "real" }))}\n`);
+    const fields = "__proto__,constructor,toString,\u001b]0;x\u0007";
+    for (const format of ["pretty", "table", "csv", "tsv", "ndjson"]) {
+      const r = await runCli(["replay", file, "-o", format, "--fields", fields]);
+      expect(r.code, `${format}: ${r.stderr}`).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain("\u001b]0;x");
+      if (format === "ndjson") expect(JSON.parse(r.stdout)).toEqual({ constructor: "real" });
+      else expect(r.stdout).toContain("real");
+    }
+  });
+
+  it("--timeout longer than a Node timer can wait (30d) does not fire at once", async () => {
+    const file = join(tmp(), "r.ndjson");
+    writeFileSync(file, `${JSON.stringify(event())}\n`);
+    const r = await runCli(["replay", file, "-o", "ndjson", "-n", "1", "--timeout", "30d"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/TimeoutOverflow/);
+  });
+
+  it("/dev/zero with a filter: memory stays bounded and Ctrl-C ends it", async () => {
+    const { done, ctx } = startCli(["replay", "/dev/zero", "-s", "M2SR121103132", "-o", "ndjson"]);
+    const before = process.memoryUsage().rss;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const grown = process.memoryUsage().rss - before;
+    ctx.abort("SIGINT");
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(grown).toBeLessThan(200 * 1024 * 1024);
   });
 });
 

@@ -145,7 +145,7 @@ describe("pretty", () => {
   it("shows time, serial, symbology, station, battery, latency and the code on one line", () => {
     const line = createPretty(options()).render(ev(), "");
     expect(line).toBe(
-      "2023-11-14T22:13:20.000Z  M2SR121103132   CODE 128        Logistics            87%    250ms  PGAS10603924\n",
+      "2023-11-14T22:13:20.000Z  M2SR121103132   CODE 128              Logistics            87%    250ms  PGAS10603924\n",
     );
   });
   it("keeps columns aligned by display width when a field is double-width (CJK, emoji)", () => {
@@ -351,7 +351,8 @@ describe("devices view model", () => {
       "BATT",
       "FIRMWARE",
       "PROFILE",
-      "LATENCY p95",
+      "LATENCY",
+      "LAT P95",
       "LAST SEEN",
     ]) {
       expect(header).toContain(name);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { FeedQueue } from "../../src/feed/queue.js";
-import { RecentIds } from "../../src/run/dedupe.js";
 
 describe("FeedQueue", () => {
   it("coalesces frames into batches, keeps statuses in order, pauses at the high-water mark", async () => {
@@ -38,18 +37,5 @@ describe("FeedQueue", () => {
     await expect(async () => {
       for await (const _ of q) void _;
     }).rejects.toThrow("boom");
-  });
-});
-
-describe("RecentIds", () => {
-  it("remembers a bounded number of ids", () => {
-    const ids = new RecentIds(3);
-    expect(ids.seen("a")).toBe(false);
-    expect(ids.seen("a")).toBe(true);
-    ids.seen("b");
-    ids.seen("c");
-    ids.seen("d");
-    expect(ids.size).toBe(3);
-    expect(ids.seen("a")).toBe(false); // forgotten: the oldest went first
   });
 });
