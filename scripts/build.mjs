@@ -26,6 +26,54 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * signal-exit (through proper-lockfile) requires node:assert when it loads, for one
+ * assert.equal. On Node 22 loading node:assert sets up its colour support, which prints
+ * "Warning: The 'NO_COLOR' env is ignored due to the 'FORCE_COLOR' env being set" on
+ * stderr whenever both are set, as they may be for scantail's own colour rules.
+ * Libraries get this stand-in with the same contract instead.
+ */
+const assertStandIn = {
+  name: "assert-stand-in",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
+      args.importer.includes("node_modules/")
+        ? { path: "assert-stand-in", namespace: "scantail" }
+        : undefined,
+    );
+    build.onLoad({ filter: /^assert-stand-in$/, namespace: "scantail" }, () => ({
+      contents: `
+function fail(message) { throw Object.assign(new Error(message), { code: "ERR_ASSERTION" }); }
+function ok(value, message) { if (!value) fail(message ?? "assertion failed"); }
+// biome-ignore lint/suspicious/noDoubleEquals: assert.equal is loose equality.
+function equal(actual, expected, message) { if (actual != expected) fail(message ?? actual + " == " + expected); }
+module.exports = Object.assign(ok, { ok, equal });`,
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * An ES module import of node:http makes Node 22 read every export of it, the lazy
+ * WebSocket getter included, which loads undici and node:assert — slow, and Node 22 then
+ * warns on stderr when NO_COLOR and FORCE_COLOR are both set. Our own imports of
+ * node:http and node:https are made require() calls, which read nothing but what is used.
+ */
+const requiredHttp = {
+  name: "required-http",
+  setup(build) {
+    build.onResolve({ filter: /^node:https?$/ }, (args) => {
+      if (args.namespace === "required-http") return { path: args.path, external: true };
+      if (args.importer.includes("node_modules/")) return undefined;
+      return { path: args.path, namespace: "required-http" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "required-http" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
@@ -57,7 +105,7 @@ await build({
     js: 'import { createRequire as __scantailCreateRequire } from "node:module"; const require = __scantailCreateRequire(import.meta.url);',
   },
   define: { SCANTAIL_VERSION: JSON.stringify(pkg.version) },
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, assertStandIn, requiredHttp],
   logLevel: "warning",
 });
 
