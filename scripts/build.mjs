@@ -27,33 +27,6 @@ const lazyChildProcess = {
 };
 
 /**
- * signal-exit (through proper-lockfile) requires node:assert when it loads, for one
- * assert.equal. On Node 22 loading node:assert sets up its colour support, which prints
- * "Warning: The 'NO_COLOR' env is ignored due to the 'FORCE_COLOR' env being set" on
- * stderr whenever both are set, as they may be for scantail's own colour rules.
- * Libraries get this stand-in with the same contract instead.
- */
-const assertStandIn = {
-  name: "assert-stand-in",
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
-      args.importer.includes("node_modules/")
-        ? { path: "assert-stand-in", namespace: "scantail" }
-        : undefined,
-    );
-    build.onLoad({ filter: /^assert-stand-in$/, namespace: "scantail" }, () => ({
-      contents: `
-function fail(message) { throw Object.assign(new Error(message), { code: "ERR_ASSERTION" }); }
-function ok(value, message) { if (!value) fail(message ?? "assertion failed"); }
-// biome-ignore lint/suspicious/noDoubleEquals: assert.equal is loose equality.
-function equal(actual, expected, message) { if (actual != expected) fail(message ?? actual + " == " + expected); }
-module.exports = Object.assign(ok, { ok, equal });`,
-      loader: "js",
-    }));
-  },
-};
-
-/**
  * An ES module import of node:http makes Node 22 read every export of it, the lazy
  * WebSocket getter included, which loads undici and node:assert — slow, and Node 22 then
  * warns on stderr when NO_COLOR and FORCE_COLOR are both set. Our own imports of
@@ -105,7 +78,7 @@ await build({
     js: 'import { createRequire as __scantailCreateRequire } from "node:module"; const require = __scantailCreateRequire(import.meta.url);',
   },
   define: { SCANTAIL_VERSION: JSON.stringify(pkg.version) },
-  plugins: [lazyChildProcess, assertStandIn, requiredHttp],
+  plugins: [lazyChildProcess, requiredHttp],
   logLevel: "warning",
 });
 
