@@ -17,6 +17,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { WebSocketServer } from "ws";
+import { cachedNodes } from "./node-versions.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const BIN = join(root, "bin/scantail.js");
@@ -28,7 +29,11 @@ const quick = process.argv.includes("--quick");
 const only = process.env.BENCH_ONLY?.split(",");
 const want = (section) => !only || only.includes(section);
 mkdirSync(DIR, { recursive: true });
-const env = { ...process.env, SCANTAIL_CONFIG_DIR: join(DIR, "config"), NO_COLOR: "1" };
+// A clean environment for every child: NODE_OPTIONS or NODE_EXTRA_CA_CERTS (set on many
+// corporate machines, and on this one) add tens of milliseconds to every Node start, the
+// baseline's too, and so would shrink every start-up ratio.
+const { NODE_OPTIONS, NODE_EXTRA_CA_CERTS, ...cleanEnv } = process.env;
+const env = { ...cleanEnv, SCANTAIL_CONFIG_DIR: join(DIR, "config"), NO_COLOR: "1" };
 const results = [];
 
 const median = (xs) => {
@@ -40,24 +45,6 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 const ms = (x) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
-
-function timeCommand(cmd, args, { stdoutFile, input } = {}) {
-  const out = stdoutFile ? createWriteStream(stdoutFile) : undefined;
-  const started = performance.now();
-  const r = spawnSync(cmd, args, {
-    env,
-    stdio: ["ignore", stdoutFile ? "pipe" : "ignore", "pipe"],
-    maxBuffer: 1 << 30,
-    input,
-  });
-  const took = performance.now() - started;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  if (out) {
-    writeFileSync(stdoutFile, r.stdout);
-    out.close();
-  }
-  return took;
-}
 
 /** Shell command with output to a file (not /dev/null: GNU grep stops early there). */
 function timeShell(script) {
@@ -104,6 +91,11 @@ console.log(
   `  node ${process.version}; jq ${has("jq") ? spawnSync("jq", ["--version"]).stdout.toString().trim() : "missing"}; grep ${spawnSync("grep", ["--version"]).stdout.toString().split("\n")[0]}`,
 );
 
+if (NODE_OPTIONS || NODE_EXTRA_CA_CERTS)
+  console.log(
+    `  children run without ${[NODE_OPTIONS && "NODE_OPTIONS", NODE_EXTRA_CA_CERTS && "NODE_EXTRA_CA_CERTS"].filter(Boolean).join(" and ")} (set here): they slow every Node start alike`,
+  );
+
 const { EventGenerator } = await import(join(root, "dist/bench-support.js"));
 const data = join(DIR, `events-${EVENTS}.ndjson`);
 const generator = new EventGenerator({ devices: 50, seed: 1 });
@@ -120,20 +112,110 @@ console.log(
   `  data: ${EVENTS} events, ${(size / 1e6).toFixed(1)} MB (${Math.round(size / EVENTS)} bytes/event), 50 devices; filter serial ${serial}`,
 );
 
-// ---- 1. start-up -----------------------------------------------------------------
+// ---- 1. start-up, on every Node line at hand ----------------------------------------
+// The machine's Node, then each one scripts/node-versions.mjs has put in its cache.
 const node = process.execPath;
+const bareClient = join(DIR, "bare-client.mjs");
+writeFileSync(
+  bareClient,
+  `import WebSocket from ${JSON.stringify(join(root, "node_modules/ws/index.js"))};
+const n = Number(process.argv[3]);
+let seen = 0;
+const ws = new WebSocket(process.argv[2], { perMessageDeflate: false });
+ws.on("message", (d) => {
+  process.stdout.write(d.toString() + "\\n");
+  if (++seen === n) ws.close();
+});
+`,
+);
+/** A local feed that sends one event the moment a client connects. */
+async function oneEventFeed() {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await new Promise((resolve) => wss.on("listening", resolve));
+  const frame = JSON.stringify(sample);
+  wss.on("connection", (ws) => ws.send(frame));
+  return { wss, url: `ws://127.0.0.1:${wss.address().port}/latest/` };
+}
+
+/**
+ * Wall and CPU milliseconds of one child, as bash's `time` sees them (from its fork to
+ * its exit; bash's own start is outside). CPU time (user + system) hardly moves when
+ * other work shares the machine, so it is printed beside the wall time as a cross-check.
+ */
+function timed(cmd, args, extraEnv = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      "bash",
+      ["-c", 'TIMEFORMAT="%3R %3U %3S"; time "$@" >/dev/null 2>&1', "bash", cmd, ...args],
+      { env: { ...env, ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let report = "";
+    child.stderr.on("data", (chunk) => {
+      report += chunk;
+    });
+    child.on("exit", (code) => {
+      const m = /([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(report);
+      if (code !== 0 || !m) reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`));
+      else resolve({ wall: Number(m[1]) * 1000, cpu: (Number(m[2]) + Number(m[3])) * 1000 });
+    });
+  });
+}
+
+/** Time from start to exit of a client that stops after the first event of a local feed. */
+async function timedFirstEvent(nodePath, args) {
+  const { wss, url } = await oneEventFeed();
+  try {
+    return await timed(nodePath, args(url), { SCANTAIL_TOKEN: "bench" });
+  } finally {
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+  }
+}
+
 if (want("startup")) {
-  const startup = await compare(
-    "start-up",
-    {
-      "node -e 0": () => timeCommand(node, ["-e", "0"]),
-      "scantail --version": () => timeCommand(node, [BIN, "--version"]),
-      "scantail --help": () => timeCommand(node, [BIN, "--help"]),
-    },
-    quick ? 5 : 15,
-  );
-  goal("--version / node -e 0", startup["scantail --version"] / startup["node -e 0"], 1.3);
-  goal("--help / node -e 0", startup["scantail --help"] / startup["node -e 0"], 1.5);
+  const majorOf = (version) => version.replace(/^v/, "").split(".")[0];
+  const lines = [{ major: majorOf(process.version), node }];
+  for (const cached of cachedNodes())
+    if (!lines.some((l) => l.major === cached.major)) lines.push(cached);
+  if (lines.length === 1)
+    console.log("\n(only this Node: `node scripts/node-versions.mjs` fetches 22, 24 and 26)");
+  const runs = quick ? 7 : 21;
+  for (const { node: nodePath } of lines) {
+    const version = spawnSync(nodePath, ["--version"], { encoding: "utf8" }).stdout.trim();
+    const candidates = {
+      "node -e 0": () => timed(nodePath, ["-e", "0"]),
+      "scantail --version": () => timed(nodePath, [BIN, "--version"]),
+      "scantail --help": () => timed(nodePath, [BIN, "--help"]),
+      "bare ws client: first event": () =>
+        timedFirstEvent(nodePath, (url) => [bareClient, url, "1"]),
+      "scantail -o ndjson -n 1: first event": () =>
+        timedFirstEvent(nodePath, (url) => [BIN, "--url", url, "-o", "ndjson", "-n", "1"]),
+    };
+    const wall = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
+    const cpu = Object.fromEntries(Object.keys(candidates).map((k) => [k, []]));
+    for (const run of Object.values(candidates)) await run();
+    for (let i = 0; i < runs; i++)
+      for (const [k, run] of Object.entries(candidates)) {
+        const t = await run();
+        wall[k].push(t.wall);
+        cpu[k].push(t.cpu);
+      }
+    console.log(`\nstart-up on Node ${version} (medians of ${runs} interleaved runs)`);
+    console.log(`  ${"".padEnd(40)} ${"wall".padStart(9)} ${"cpu".padStart(9)}`);
+    for (const k of Object.keys(candidates))
+      console.log(
+        `  ${k.padEnd(40)} ${ms(median(wall[k])).padStart(9)} ${ms(median(cpu[k])).padStart(9)}`,
+      );
+    const ratio = (a, b) => median(wall[a]) / median(wall[b]);
+    const cpuRatio = (a, b) => (median(cpu[a]) / median(cpu[b])).toFixed(2);
+    goal(`${version} --version / node -e 0`, ratio("scantail --version", "node -e 0"), 1.2);
+    console.log(`    (cpu ${cpuRatio("scantail --version", "node -e 0")}×)`);
+    goal(`${version} --help / node -e 0`, ratio("scantail --help", "node -e 0"), 1.3);
+    console.log(`    (cpu ${cpuRatio("scantail --help", "node -e 0")}×)`);
+    const first = ["scantail -o ndjson -n 1: first event", "bare ws client: first event"];
+    goal(`${version} first event / bare ws client`, ratio(...first), 1.0);
+    console.log(`    (cpu ${cpuRatio(...first)}×)`);
+  }
 }
 
 // ---- 2. filtered replay vs jq and grep -F ---------------------------------------
@@ -204,19 +286,6 @@ async function livePush() {
   });
   return { wss, url: `ws://127.0.0.1:${wss.address().port}/latest/` };
 }
-const bareClient = join(DIR, "bare-client.mjs");
-writeFileSync(
-  bareClient,
-  `import WebSocket from ${JSON.stringify(join(root, "node_modules/ws/index.js"))};
-const n = Number(process.argv[3]);
-let seen = 0;
-const ws = new WebSocket(process.argv[2], { perMessageDeflate: false });
-ws.on("message", (d) => {
-  process.stdout.write(d.toString() + "\\n");
-  if (++seen === n) ws.close();
-});
-`,
-);
 async function timeLive(args) {
   const { wss, url } = await livePush();
   const started = performance.now();

@@ -137,6 +137,13 @@ const ABOUT = {
   scantail forward https://… -s 'M2SR*' --max-attempts 10 -q   one family; give up after 10
 `),
   },
+  completion: {
+    description: "print a shell completion script: bash, zsh or fish",
+    examples: examples(`  source <(scantail completion bash)        in ~/.bashrc
+  source <(scantail completion zsh)         in ~/.zshrc, after compinit
+  scantail completion fish > ~/.config/fish/completions/scantail.fish
+`),
+  },
   doctor: {
     description: "check every link from config to first event",
     examples: examples(`  scantail doctor
@@ -263,6 +270,12 @@ export function buildProgram(ctx: Context, setExit: (code: number) => void): Com
       ctx.stdout.write(`${VERSION}\n`);
       setExit(EXIT.ok);
     });
+
+  define(
+    "completion",
+    async (flags, [shell]) => (await commands()).runCompletion(ctx, shell, flags),
+    (command) => command.argument("[shell]", "bash, zsh or fish"),
+  );
 
   return program;
 }

@@ -45,7 +45,11 @@ async function main(): Promise<void> {
     stdout: process.stdout,
     // Every diagnostic line passes the redactor: whatever printed it, a secret is masked.
     stderr: redactingStream(process.stderr, redactor),
-    stdin: process.stdin,
+    // A getter: process.stdin builds a stream (and loads node:stream) on first access,
+    // which most commands never need (npm run bench, start-up).
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     signal: controller.signal,
     signalName: () => signalName,

@@ -4,6 +4,7 @@
  * small command files), while `--help` and `--version` load none of it.
  */
 export { runConfig, runLogout, runStatus } from "./account.js";
+export { runCompletion } from "./completion.js";
 export { runDemo } from "./demo.js";
 export { runDoctor } from "./doctor.js";
 export { runEvents } from "./events.js";

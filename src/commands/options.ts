@@ -369,6 +369,11 @@ export const FORWARD_OPTIONS = {
   ),
 } as const;
 
+/** For the completion scripts, which ask the binary for stored profile names on Tab. */
+export const COMPLETION_OPTIONS = {
+  listProfiles: toggle("--list-profiles", "print the stored profile names", { hidden: true }),
+} as const;
+
 export type GlobalFlags = FlagsOf<typeof GLOBAL_OPTIONS>;
 export type FilterFlags = FlagsOf<typeof FILTER_OPTIONS>;
 export type OutputFlags = FlagsOf<typeof OUTPUT_OPTIONS> & FilterFlags;
@@ -434,6 +439,7 @@ export const COMMAND_OPTIONS = {
     "Simulated feed (--demo):": FORWARD_DEMO_FEED_OPTIONS,
     "Simulator faults (--demo):": FAULT_OPTIONS,
   },
+  completion: { "Options:": COMPLETION_OPTIONS },
 } as const satisfies Record<string, Record<string, OptionGroup>>;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (

@@ -195,7 +195,9 @@ export class StatusReporter {
   }
 
   private startSpinner(text: string): void {
-    if (!this.tty || this.options.quietTerminal) {
+    // -q: no connection status at all, and a spinner is one (it showed whenever the
+    // connection took longer than loading ora, as it often does on Node 22).
+    if (!this.tty || this.options.quietTerminal || this.options.quiet) {
       this.verbose(text);
       return;
     }

@@ -65,7 +65,13 @@ export class Sink {
 
   /** A write failure other than a closed pipe (disk full, …). */
   get failure(): NodeJS.ErrnoException | undefined {
-    return this.error;
+    if (this.error) return this.error;
+    // A write after the stream failed throws ERR_STREAM_DESTROYED at once, while the
+    // failure itself (ENOSPC) is emitted a tick later (Node 22+): the stream keeps it.
+    const errored = (this.stream as { errored?: NodeJS.ErrnoException | null }).errored;
+    if (errored && errored.code !== "EPIPE" && errored.code !== "ERR_STREAM_DESTROYED")
+      return errored;
+    return undefined;
   }
 
   /** Flushes and closes a file; for stdout only stops listening. */

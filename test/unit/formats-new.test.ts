@@ -119,7 +119,8 @@ describe("ndjson", () => {
   });
   it("survives a frame nested thousands of levels deep", () => {
     const deep = `{"event_id":"x","a": ${"[".repeat(20_000)}${"]".repeat(20_000)} }`;
-    expect(() => JSON.stringify(JSON.parse(deep))).toThrow(RangeError);
+    // JSON.parse/stringify overflow the stack on this up to Node 24 (Node 26's V8 does
+    // not): compactJson must not depend on either.
     const line = compactJson(deep);
     expect(isCompactJson(line)).toBe(true);
     expect(line.length).toBe(deep.length - 2);
