@@ -584,4 +584,14 @@ for (const r of results)
     `  ${r.ok ? "OK    " : "MISSED"} ${r.name}${r.value !== undefined ? `: ${r.value.toFixed(r.unit === "×" ? 3 : 1)}${r.unit} (goal ≤ ${r.limit}${r.unit})` : ""}`,
   );
 for (const f of ["st", "jq", "grep", "all", "cat", "pretty"]) rmSync(out(f), { force: true });
+// The generated recording is kept for the next run (it takes a while to make): say where,
+// and remove it all with --clean.
+if (process.argv.includes("--clean")) {
+  rmSync(DIR, { recursive: true, force: true });
+  console.log("\nremoved bench-data/");
+} else {
+  console.log(
+    "\nbench data kept in bench-data/ for the next run (npm run bench -- --clean removes it)",
+  );
+}
 process.exitCode = results.every((r) => r.ok) ? 0 : 1;
