@@ -161,7 +161,7 @@ type Handler<N extends CommandName> = (flags: CommandFlags<N>, args: string[]) =
 /**
  * Builds the commander program for one run. Options come from commands/options.ts (one
  * definition each); command code is loaded lazily, and so is what is heavy and not always
- * needed — ws, conf, ora, cli-table3, chalk, the simulator. `--version` alone never loads
+ * needed — ws, conf, ora, chalk, the simulator. `--version` alone never loads
  * this file (main.ts answers).
  */
 export function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
