@@ -68,9 +68,10 @@ describe("recording lines", () => {
     });
     const out: Array<[number, string] | string> = [];
     for await (const item of source.items(new AbortController().signal)) {
-      if (item.kind === "frames")
-        item.frames.forEach((f, i) => out.push([item.lineNumbers![i]!, f as string]));
-      else if (item.kind === "problem") out.push(`problem ${item.line}: ${item.reason}`);
+      if (item.kind === "frames") {
+        for (let i = 0; i < item.frames.length; i++)
+          out.push([item.lineNumbers![i]!, item.frames[i] as string]);
+      } else if (item.kind === "problem") out.push(`problem ${item.line}: ${item.reason}`);
     }
     return out;
   }
