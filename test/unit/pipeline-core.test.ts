@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import type { ScanEvent } from "../../src/events/event.js";
 import { plainChalk } from "../../src/format/color.js";
 import type { Shown } from "../../src/format/registry.js";
 import { fullTime, pathValue, valueGetter } from "../../src/format/values.js";
@@ -53,7 +54,9 @@ describe("whole values for csv, tsv and template", () => {
     ["metrics", { metrics: [{ a: 1 }] }, '[{"a":1}]'],
     ["flag", { flag: true }, "true"],
     ["nothing", {}, ""],
-  ])("%s of %j is %j", (name, event, text) => expect(valueGetter(name, "utc")(event)).toBe(text));
+  ])("%s of %j is %j", (name, event, text) =>
+    expect(valueGetter(name, "utc")(event as unknown as ScanEvent)).toBe(text),
+  );
 });
 
 describe("recording lines", () => {
