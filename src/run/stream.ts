@@ -80,6 +80,7 @@ export async function runStream(
       const classifyAs = { recording, textPrecheck: item.textPrecheck === true && !options.strict };
       let reached = false;
       let sawEvent = false;
+      let sawFiltered = false;
       const { frames } = item;
       for (let i = 0; i < frames.length; i++) {
         const verdict = classify(frames[i]!, classifyAs);
@@ -103,6 +104,7 @@ export async function runStream(
         }
         if (verdict.kind === "filtered") {
           stats.filtered++;
+          sawFiltered = true;
           continue;
         }
         const shown: Shown = { event: verdict.event, text: verdict.text, frame: verdict.frame };
@@ -117,7 +119,7 @@ export async function runStream(
         }
       }
       if (sawEvent) status.sawEvent();
-      else if (stats.received > stats.invalid) status.sawFiltered();
+      else if (sawFiltered) status.sawFiltered();
       for (const output of outputs) await output.flush();
       const end = ended();
       if (end) return end;

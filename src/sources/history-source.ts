@@ -21,8 +21,7 @@ async function* historyItems(
 ): AsyncGenerator<SourceItem> {
   const notices: SourceItem[] = [];
   const onStatus = (status: HistoryStatus) => {
-    const notice = historyNotice(status, origin);
-    if (notice) notices.push(notice);
+    notices.push(historyNotice(status, origin));
   };
   let frames: string[] = [];
   const read = readHistory({ ...access, ...window, signal: stop, onStatus });
@@ -38,33 +37,29 @@ async function* historyItems(
   if (frames.length) yield { kind: "frames", origin, frames };
 }
 
-function historyNotice(status: HistoryStatus, origin: Origin): SourceItem | undefined {
+function historyNotice(status: HistoryStatus, origin: Origin): SourceItem {
   switch (status.type) {
     case "warning":
-      return { kind: "notice", origin, level: "warning", message: status.message };
+      return notice(origin, status.message);
     case "retry":
-      return {
-        kind: "notice",
+      return notice(
         origin,
-        level: "warning",
-        message: `event history page ${status.page}: ${status.reason}; retrying in ${Math.round(status.delayMs)} ms (attempt ${status.attempt + 1})`,
-      };
+        `event history page ${status.page}: ${status.reason}; retrying in ${Math.round(status.delayMs)} ms (attempt ${status.attempt + 1})`,
+      );
     case "auth":
-      return {
-        kind: "notice",
+      return notice(
         origin,
-        level: "verbose",
-        message: `event history: ${status.refused} was refused; trying ${status.next}`,
-      };
+        `event history: ${status.refused} was refused; trying ${status.next}`,
+        "verbose",
+      );
     case "info":
-      return { kind: "notice", origin, level: "verbose", message: status.message };
+      return notice(origin, status.message, "verbose");
     case "page":
-      return {
-        kind: "notice",
+      return notice(
         origin,
-        level: "verbose",
-        message: `event history page ${status.page}: ${status.items} items, ${status.kept} in the window`,
-      };
+        `event history page ${status.page}: ${status.items} items, ${status.kept} in the window`,
+        "verbose",
+      );
   }
 }
 
@@ -147,8 +142,12 @@ export function withHistory(live: Source, options: LiveWithHistoryOptions): Sour
   };
 }
 
-function notice(origin: Origin, message: string): SourceItem {
-  return { kind: "notice", origin, level: "warning", message };
+function notice(
+  origin: Origin,
+  message: string,
+  level: "info" | "warning" | "verbose" = "warning",
+): SourceItem {
+  return { kind: "notice", origin, level, message };
 }
 
 async function* fill(
@@ -158,15 +157,13 @@ async function* fill(
   stop: AbortSignal,
   what: "--since" | "gap",
 ): AsyncGenerator<SourceItem> {
-  yield {
-    kind: "notice",
+  yield notice(
     origin,
-    level: "info",
-    message:
-      what === "gap"
-        ? `filling the gap from the event history (${new Date(window.since).toISOString()} to ${new Date(window.until).toISOString()})`
-        : `stored events since ${new Date(window.since).toISOString()}, then live`,
-  };
+    what === "gap"
+      ? `filling the gap from the event history (${new Date(window.since).toISOString()} to ${new Date(window.until).toISOString()})`
+      : `stored events since ${new Date(window.since).toISOString()}, then live`,
+    "info",
+  );
   try {
     yield* historyItems(access, window, origin, stop);
   } catch (error) {

@@ -131,3 +131,14 @@ export function restItems(
     extra_field: { nested: [i] },
   }));
 }
+
+/** The live feed's frame for a REST item: same id, live field names, times in ms. */
+export function liveFrame(item: Record<string, unknown>): string {
+  return JSON.stringify({
+    event_id: item.id,
+    event_type: item.type,
+    time_created: Number(item.created) * 1000,
+    device_serial: item.device_id,
+    scan_code: item.scan_code,
+  });
+}

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeContext, runCli, startCli } from "../helpers/context.js";
-import { restItems, startFakeRest } from "../helpers/fake-rest.js";
+import { liveFrame, restItems, startFakeRest } from "../helpers/fake-rest.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 import { event, startTestServer, type TestServer } from "../helpers/ws-server.js";
 
@@ -244,14 +244,7 @@ describe("scantail forward <webhook>", () => {
       ],
     ] as const) {
       const items = restItems(5, Math.floor(Date.now() / 1000) - 20);
-      const live = (item: Record<string, unknown>) =>
-        JSON.stringify({
-          event_id: item.id,
-          event_type: item.type,
-          time_created: Number(item.created) * 1000,
-          device_serial: item.device_id,
-          scan_code: item.scan_code,
-        });
+      const live = liveFrame;
       const rest = await startFakeRest({ items });
       server = await startTestServer({
         onConnection: (ws, index) => {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeContext, runCli } from "../helpers/context.js";
-import { restItems, startFakeRest } from "../helpers/fake-rest.js";
+import { liveFrame, restItems, startFakeRest } from "../helpers/fake-rest.js";
 import { startTestServer } from "../helpers/ws-server.js";
 
 /*
@@ -18,17 +18,6 @@ const ids = (stdout: string) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l).event_id as string);
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-
-/** A live frame for REST item i of `items` (same id, live field names, ms times). */
-function liveFrame(item: Record<string, unknown>): string {
-  return JSON.stringify({
-    event_id: item.id,
-    event_type: item.type,
-    time_created: Number(item.created) * 1000,
-    device_serial: item.device_id,
-    scan_code: item.scan_code,
-  });
-}
 
 describe("scantail events", () => {
   const start = 1_780_000_000;
