@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type Conf from "conf";
 import { ConfigError, errorMessage } from "../errors.js";
@@ -290,16 +290,6 @@ export class ConfigStore {
       return statSync(this.path).mode & 0o777;
     } catch {
       return undefined;
-    }
-  }
-
-  /** Whether the file parses as JSON (for doctor), without conf. */
-  rawCheck(): { ok: true } | { ok: false; reason: string } {
-    try {
-      JSON.parse(readFileSync(this.path, "utf8"));
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, reason: errorMessage(error) };
     }
   }
 }

@@ -232,8 +232,3 @@ export function resolveProjection(fields: readonly string[]): string[] {
     return name;
   });
 }
-
-/** Cell text made terminal-safe, with escapes dimmed when colour is on. */
-export function safeCellText(cell: Cell, chalk: ChalkInstance): string {
-  return sanitize(cell.text, chalk.level ? chalk.dim : undefined);
-}
