@@ -71,17 +71,11 @@ function naturalLayout(columns: Column[]): Layout {
   };
 }
 
-function cellText(
-  text: string,
-  width: number,
-  align: "left" | "right",
-  cut: boolean,
-  measure: TextWidth,
-): string {
-  const w = measure.width(text);
-  if (w > width && cut) return measure.truncate(text, width);
-  const pad = " ".repeat(Math.max(0, width - w));
-  return align === "right" ? pad + text : text + pad;
+/** The cell's text, cut to `width` cells when cutting is on (never padded: see `row`). */
+function cutToFit(text: string, width: number, cut: boolean, measure: TextWidth): string {
+  if (!cut || measure.width(text) <= width) return text;
+  // truncate pads a half-filled wide character's cell; padding is added after styling.
+  return measure.truncate(text, width).replace(/… +$/, "…");
 }
 
 /** Marks matches of --highlight (on text already made safe and cut to fit). */
@@ -118,15 +112,13 @@ export function createRenderer(options: FormatOptions): Renderer {
     `${cells
       .map((cell, i) => {
         const column = layout.columns[i]!;
-        const fitted = cellText(
-          cell.text,
-          layout.widths[i]!,
-          column.align ?? "left",
-          fitting,
-          options.text,
-        );
+        const width = layout.widths[i]!;
+        const fitted = cutToFit(cell.text, width, fitting, options.text);
         const marked = cell.mark ? highlightMatches(fitted, options.highlight, chalk) : fitted;
-        return cell.style && fitted.trim() ? cell.style(marked) : marked;
+        const styled = cell.style && fitted.trim() ? cell.style(marked) : marked;
+        // Padding stays outside the styling: no underline or colour runs into the gap.
+        const pad = " ".repeat(Math.max(0, width - options.text.width(fitted)));
+        return column.align === "right" ? pad + styled : styled + pad;
       })
       .join(" ")
       .trimEnd()}\n`;

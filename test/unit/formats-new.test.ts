@@ -185,6 +185,13 @@ describe("widths", () => {
       expect(stringWidth(line)).toBeLessThan(60);
     }
   });
+  it("table styles the text, not its padding: no underline runs into the gap, no trailing spaces", () => {
+    const chalk = new Chalk({ level: 1 });
+    const out = createTable(options({ columns: 120, isTTY: true, chalk })).render(ev(), "");
+    const [header, row] = out.trimEnd().split("\n") as [string, string];
+    expect(header).toMatch(/TIME\u001b\[24m\u001b\[22m {2,}/);
+    for (const line of [header, row]) expect(line).not.toMatch(/ (\u001b\[\d+m)*$/);
+  });
   it.each([60, 80, 120])(
     "pretty on a %d-column terminal never makes a line wider than it",
     (columns) => {
