@@ -11,9 +11,16 @@ export default {
     "src/feed/**/*.ts",
     "src/sources/**/*.ts",
   ],
-  // The end-to-end tests spawn the built binary, which a mutant in src/ does not change.
+  // Each mutant runs only the tests that reach it (vitest.mutate.config.ts says which).
   coverageAnalysis: "perTest",
-  reporters: ["clear-text", "progress", "html", "json"],
+  // Static mutants (module-level constants, run once at import) would each need the whole
+  // suite: 95 of the 5 002 mutants, nearly an hour on a 2-core machine. The report lists them as
+  // ignored; the score counts the rest.
+  ignoreStatic: true,
+  // Results are kept in reports/stryker-incremental.json: the next run tests only mutants
+  // whose code or covering tests changed (`--force` tests all again).
+  incremental: true,
+  reporters: ["clear-text", "progress-append-only", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   thresholds: { high: 85, low: 80, break: null },
