@@ -63,11 +63,15 @@ export function fitColumns(columns: Column[], total: number): Layout {
   return { columns: kept, widths };
 }
 
-/** Off a terminal (or with --wide) every column keeps its preferred width and no value is cut. */
-function naturalLayout(columns: Column[]): Layout {
+/**
+ * Off a terminal (or with --wide) every column keeps its preferred width and no value is
+ * cut; a header longer than that (a long field name in --fields) widens its column, so
+ * the rows stay under their headers.
+ */
+function naturalLayout(columns: Column[], measure: TextWidth): Layout {
   return {
     columns,
-    widths: columns.map((c) => (c.flex ? Math.max(c.width, CODE_TARGET) : c.width)),
+    widths: columns.map((c) => Math.max(c.width, measure.width(c.header))),
   };
 }
 
@@ -100,7 +104,7 @@ export function createRenderer(options: FormatOptions): Renderer {
   const ctx: ColumnContext = { chalk: options.chalk, time: options.time };
   const fitting = options.isTTY && !options.wide;
   const layoutFor = (columns: number) =>
-    fitting ? fitColumns(all, Math.max(20, columns - 1)) : naturalLayout(all);
+    fitting ? fitColumns(all, Math.max(20, columns - 1)) : naturalLayout(all, options.text);
   let layout = layoutFor(options.columns);
   let rowsSinceHeader = 0;
   let headerShown = false;
