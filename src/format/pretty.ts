@@ -4,6 +4,7 @@ import {
   type ColumnContext,
   DEFAULT_PRETTY_COLUMNS,
   resolveColumns,
+  timeWidth,
 } from "./columns.js";
 import type { FormatOptions, Renderer } from "./registry.js";
 import { highlightMatches } from "./table.js";
@@ -25,14 +26,17 @@ export function createRenderer(options: FormatOptions): Renderer {
   const ctx: ColumnContext = { chalk: options.chalk, time: options.time };
   const fitting = options.isTTY && !options.wide;
   const { text: measure, chalk } = options;
+  // The time starts as wide as its --time mode needs: a cut time shows only the date.
+  const startWidth = (c: Column) =>
+    c.name === "time" ? timeWidth(options.time) : Math.min(c.width, 20);
   let columns = all;
-  let widths = all.map((c) => Math.min(c.width, 20));
+  let widths: number[] = [];
 
   const fixedWidth = (cols: Column[], ws: number[]) =>
     cols.reduce((sum, _c, i) => sum + (i === cols.length - 1 ? 0 : ws[i]! + 2), 0);
   const layout = () => {
     columns = [...all];
-    widths = columns.map((c) => Math.min(c.width, 20));
+    widths = columns.map(startWidth);
     if (!fitting) return;
     const avail = options.columns - 1;
     for (const name of DROP_ORDER) {
