@@ -57,9 +57,8 @@ export function pathValue(event: ScanEvent, path: string): unknown {
 
 function valueText(value: unknown): string {
   if (value === undefined || value === null) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
+  // Numbers and booleans read the same as JSON; objects and arrays are compact JSON.
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /** A value getter for a column or field name, resolved once per run. */
@@ -77,6 +76,7 @@ export function valueGetter(name: string, time: TimeMode): (event: ScanEvent) =>
       return (e) => fieldText(e, "customer_gateway_name") || fieldText(e, "gateway_id");
   }
   const field = Object.hasOwn(FIELD_ALIASES, lower) ? FIELD_ALIASES[lower]! : name;
-  if (field.includes(".") && !field.startsWith(".")) return (e) => valueText(pathValue(e, field));
-  return (e) => (Object.hasOwn(e, field) ? valueText(e[field]) : "");
+  // A name that starts with a dot is a field's own name, not a path.
+  if (field.startsWith(".")) return (e) => (Object.hasOwn(e, field) ? valueText(e[field]) : "");
+  return (e) => valueText(pathValue(e, field));
 }
