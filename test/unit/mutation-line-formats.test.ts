@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ScanEvent } from "../../src/events/event.js";
 import { plainChalk } from "../../src/format/color.js";
 import { createRenderer as createCsv, csvCell } from "../../src/format/csv.js";
+import { OutputBuffer } from "../../src/format/output-buffer.js";
 import type { FormatOptions } from "../../src/format/registry.js";
 import { createRenderer as createTemplate } from "../../src/format/template.js";
 import { codePointWidth } from "../../src/format/text-width.js";
@@ -166,5 +167,33 @@ describe("csv", () => {
     expect(r.render(ev(), "")).toBe(
       "serial\tbattery\tlatency\ttime\nM2SR121103132\t87\t250\t1700000000000\n",
     );
+  });
+});
+
+describe("output buffer", () => {
+  it("joins text lines into one string to write, then starts empty again", () => {
+    const out = new OutputBuffer();
+    expect(out.empty).toBe(true);
+    out.text("");
+    expect(out.empty).toBe(true);
+    out.line("a");
+    out.text("b\nc\n");
+    expect(out.empty).toBe(false);
+    expect(out.take()).toBe("a\nb\nc\n");
+    expect(out.empty).toBe(true);
+    expect(out.take()).toBe("");
+  });
+
+  it("keeps received bytes as they are, each on its own line, beside text", () => {
+    const out = new OutputBuffer();
+    out.text("x\n");
+    out.line(new TextEncoder().encode('{"a":"é"}'));
+    out.line("y");
+    const chunk = out.take();
+    expect(Buffer.isBuffer(chunk)).toBe(true);
+    expect(chunk.toString()).toBe('x\n{"a":"é"}\ny\n');
+    // The next batch without bytes is text again.
+    out.line("z");
+    expect(out.take()).toBe("z\n");
   });
 });

@@ -1,10 +1,24 @@
 import { Chalk } from "chalk";
 import { beforeAll, describe, expect, it } from "vitest";
+import { UsageError } from "../../src/errors.js";
 import type { ScanEvent } from "../../src/events/event.js";
-import { plainChalk } from "../../src/format/color.js";
+import { colorLevel, loadChalk, plainChalk, serialColor } from "../../src/format/color.js";
+import {
+  batteryCell,
+  DEFAULT_PRETTY_COLUMNS,
+  formatTime,
+  latencyCell,
+  resolveColumns,
+  resolveProjection,
+} from "../../src/format/columns.js";
 import { createRenderer as createPretty } from "../../src/format/pretty.js";
 import type { FormatOptions } from "../../src/format/registry.js";
-import { loadTextWidth, type TextWidth } from "../../src/format/text-width.js";
+import {
+  codePointWidth,
+  createTextWidth,
+  loadTextWidth,
+  type TextWidth,
+} from "../../src/format/text-width.js";
 
 // Exact pretty lines (README, "Widths"): on a terminal no line is wider than it, the least
 // important fields drop first, a code longer than the room left continues under the code
@@ -266,5 +280,244 @@ describe("pretty styling", () => {
     expect(renderAll({ chalk, highlight: /13/g, fields: ["code", "serial"] }, [ev()])).toEqual([
       `${chalk.bold("4006381333931")}         ${chalk.cyanBright("M2SR121103132")}`,
     ]);
+  });
+});
+
+describe("cells shared by pretty, table and devices", () => {
+  const chalk = new Chalk({ level: 1 });
+
+  it.each([
+    [0, "0ms", "dim"],
+    [999, "999ms", "dim"],
+    [1000, "1.0s", "yellow"],
+    [4999, "5.0s", "yellow"],
+    [5000, "5.0s", "red"],
+    [3_600_000, "1h", "red"],
+    [3_600_001, "skew 1h", "magenta"],
+    [-1, "skew -1ms", "magenta"],
+  ] as const)("a latency of %d ms shows %j in %s", (latency, shown, colour) => {
+    const cell = latencyCell(latency, chalk);
+    expect(cell.text).toBe(shown);
+    expect(cell.style?.("t")).toBe(chalk[colour]("t"));
+  });
+
+  it.each([
+    [87.5, "88%", chalk.dim],
+    [31, "31%", chalk.dim],
+    [30, "30%", chalk.yellow],
+    [16, "16%", chalk.yellow],
+    [15, "15%", chalk.red.bold],
+    [0, "0%", chalk.red.bold],
+  ] as const)("a battery of %d shows %j", (battery, shown, style) => {
+    const cell = batteryCell(battery, chalk);
+    expect(cell.text).toBe(shown);
+    expect(cell.style?.("t")).toBe(style("t"));
+  });
+
+  it("no battery or latency is an empty, unstyled cell", () => {
+    expect(batteryCell(undefined, chalk)).toEqual({ text: "" });
+    expect(latencyCell(undefined, chalk)).toEqual({ text: "" });
+  });
+
+  it("relative times count from the first event shown, hours only when needed", () => {
+    const ctx = { chalk: plainChalk, time: "relative" as const };
+    expect(formatTime(1000, ctx)).toBe("+00:00.000");
+    expect(formatTime(0, ctx)).toBe("-00:01.000");
+    expect(formatTime(1000 + 2 * 3_600_000 + 61_001, ctx)).toBe("+2:01:01.001");
+    expect(formatTime(1000 + 59_999, ctx)).toBe("+00:59.999");
+  });
+
+  it("a time no date can hold is shown as its number; a missing time as -", () => {
+    for (const time of ["local", "utc", "epoch"] as const) {
+      expect(formatTime(8.64e15 + 1, { chalk: plainChalk, time })).toBe("8640000000000001");
+      expect(formatTime(undefined, { chalk: plainChalk, time })).toBe("-");
+    }
+  });
+
+  it("the station column falls back to the gateway name, then the gateway id", () => {
+    const [where] = resolveColumns(["where"]);
+    const cell = (o: Partial<ScanEvent>) =>
+      where!.cell(o as ScanEvent, { chalk, time: "utc" }).text;
+    expect(
+      cell({ customer_gateway_station: "Dock", customer_gateway_name: "GW", gateway_id: "g" }),
+    ).toBe("Dock");
+    expect(
+      cell({ customer_gateway_station: "", customer_gateway_name: "GW", gateway_id: "g" }),
+    ).toBe("GW");
+    expect(cell({ customer_gateway_name: "", gateway_id: "g" })).toBe("g");
+    expect(cell({})).toBe("");
+  });
+
+  it("every alias in --fields names its column; any other name is a field of its own", () => {
+    const names = resolveColumns([
+      "SERIAL",
+      "device",
+      "Code",
+      "symbology",
+      "station",
+      "gateway",
+      "model",
+      "firmware",
+      "profile",
+      "type",
+      "id",
+      "where",
+      "battery",
+      "device_battery",
+      "latency",
+      "time",
+      "hasOwnProperty",
+    ]).map((c) => `${c.name}:${c.header}:${c.width}`);
+    expect(names).toEqual([
+      "device_serial:SERIAL:14",
+      "device_serial:SERIAL:14",
+      "scan_code:CODE:24",
+      "scan_decode_symbology:SYMBOLOGY:20",
+      "customer_gateway_station:CUSTOMER_GATEWAY_STATION:20",
+      "customer_gateway_name:CUSTOMER_GATEWAY_NAME:20",
+      "device_model:DEVICE_MODEL:12",
+      "device_firmware:DEVICE_FIRMWARE:15",
+      "configuration_profile_id:CONFIGURATION_PROFILE_ID:20",
+      "event_type:EVENT_TYPE:10",
+      "event_id:EVENT_ID:8",
+      "where:STATION / GATEWAY:18",
+      "battery:BATT:4",
+      "device_battery:BATT:4",
+      "latency:LATENCY:7",
+      "time:TIME:12",
+      "hasOwnProperty:HASOWNPROPERTY:14",
+    ]);
+    expect(resolveColumns(["x"])[0]).toMatchObject({ header: "X", width: 8, minWidth: 4 });
+    expect(resolveColumns(["a\u001bb"])[0]!.header).toBe("A\\eB");
+  });
+
+  it("pretty puts the code last; table puts it after the symbology", () => {
+    expect(resolveColumns(undefined, DEFAULT_PRETTY_COLUMNS).map((c) => c.header)).toEqual([
+      "TIME",
+      "SERIAL",
+      "SYMBOLOGY",
+      "STATION / GATEWAY",
+      "BATT",
+      "LATENCY",
+      "CODE",
+    ]);
+    expect(resolveColumns([]).map((c) => c.header)).toEqual([
+      "TIME",
+      "SERIAL",
+      "SYMBOLOGY",
+      "CODE",
+      "STATION / GATEWAY",
+      "BATT",
+      "LATENCY",
+    ]);
+  });
+
+  it("ndjson projections take event fields only, naming the field to use instead", () => {
+    expect(resolveProjection(["serial", "code", "time", "custom"])).toEqual([
+      "device_serial",
+      "scan_code",
+      "time_created",
+      "custom",
+    ]);
+    expect(() => resolveProjection(["battery"])).toThrow(
+      "--fields battery is a display column; with -o ndjson name event fields (e.g. device_battery)",
+    );
+    expect(() => resolveProjection(["latency"])).toThrow(
+      "--fields latency is a display column; with -o ndjson name event fields (e.g. time_created,time_received)",
+    );
+    expect(() => resolveProjection(["where"])).toThrow(UsageError);
+  });
+});
+
+describe("colour", () => {
+  it.each([
+    ["never", { FORCE_COLOR: "3" }, true, 0],
+    ["always", { COLORTERM: "24bit" }, false, 3],
+    ["always", { TERM: "screen-256" }, false, 2],
+    ["always", { TERM: "XTERM-256COLOR" }, false, 2],
+    ["always", { TERM: "dumb" }, false, 1],
+    ["always", { TERM: "xterm-256colors" }, false, 1],
+    ["auto", { FORCE_COLOR: "false" }, true, 0],
+    ["auto", { FORCE_COLOR: "2" }, false, 2],
+    ["auto", { FORCE_COLOR: "3" }, false, 3],
+    ["auto", { FORCE_COLOR: "4", TERM: "xterm-256color" }, false, 2],
+    ["auto", { FORCE_COLOR: "yes" }, false, 1],
+    ["auto", { FORCE_COLOR: "" }, false, 0],
+    ["auto", { NO_COLOR: "", TERM: "xterm-256color" }, true, 2],
+    ["auto", { NO_COLOR: "1", FORCE_COLOR: "3" }, true, 0],
+    ["auto", { TERM: "dumb", COLORTERM: "truecolor" }, true, 0],
+  ] as const)("--color %s with %j, tty=%s → level %d", (mode, env, tty, level) => {
+    expect(colorLevel(mode, env, tty)).toBe(level);
+  });
+
+  it("without colour, styling returns the text as it is, chained or called", async () => {
+    expect(await loadChalk(0)).toBe(plainChalk);
+    expect(plainChalk.level).toBe(0);
+    expect(plainChalk.bold.underline("x")).toBe("x");
+    expect(plainChalk.hex("#ff0000").bgAnsi256(3)("y")).toBe("y");
+    expect(plainChalk(42 as unknown as string)).toBe("42");
+    expect((plainChalk as unknown as { then?: unknown }).then).toBeUndefined();
+    const loaded = await loadChalk(2);
+    expect(loaded.level).toBe(2);
+    expect(loaded.red("x")).toBe("\u001b[31mx\u001b[39m");
+  });
+
+  it("a serial keeps its colour from run to run, from a palette per colour level", () => {
+    const c1 = new Chalk({ level: 1 });
+    const c2 = new Chalk({ level: 2 });
+    const c3 = new Chalk({ level: 3 });
+    expect(serialColor(c1, "M2SR121103132")("x")).toBe("\u001b[96mx\u001b[39m");
+    expect(serialColor(c1, "M3AR164331380")("x")).toBe("\u001b[91mx\u001b[39m");
+    expect(serialColor(c1, "A")("x")).toBe("\u001b[94mx\u001b[39m");
+    expect(serialColor(c2, "M2SR121103132")("x")).toBe("\u001b[38;5;81mx\u001b[39m");
+    expect(serialColor(c2, "M3AR164331380")("x")).toBe("\u001b[38;5;45mx\u001b[39m");
+    expect(serialColor(c2, "A")("x")).toBe("\u001b[38;5;69mx\u001b[39m");
+    expect(serialColor(c3, "A")("x")).toBe("\u001b[38;5;69mx\u001b[39m");
+    expect(serialColor(plainChalk, "A")("x")).toBe("x");
+  });
+});
+
+describe("text width", () => {
+  const measure = createTextWidth((t) => [...t].length * 2);
+
+  it("printable ASCII is one cell a character; other text is measured", () => {
+    expect(text.width("abc ~")).toBe(5);
+    expect(text.width("条码")).toBe(4);
+    expect(text.width("")).toBe(0);
+    expect(measure.width("abc")).toBe(3);
+    expect(measure.width("é")).toBe(2);
+    expect(measure.width("a\tb")).toBe(6);
+  });
+
+  it.each([
+    ["abcdef", 6, "abcdef"],
+    ["abcdef", 5, "abcd…"],
+    ["abcdef", 1, "…"],
+    ["abcdef", 0, ""],
+    ["abcdef", -1, ""],
+    ["条码条码", 5, "条码…"],
+    ["条码条码", 4, "条… "],
+    ["a条码", 4, "a条…"],
+  ])("truncate(%j, %d) is %j", (input, width, cut) => {
+    expect(text.truncate(input, width)).toBe(cut);
+  });
+
+  it.each([
+    ["ab", 4, "left", "ab  "],
+    ["ab", 4, "right", "  ab"],
+    ["ab", 2, "right", "ab"],
+    ["abcdef", 4, "right", "abc…"],
+    ["条码", 5, "left", "条码 "],
+  ] as const)("fit(%j, %d, %s) is %j", (input, width, align, fitted) => {
+    expect(text.fit(input, width, align)).toBe(fitted);
+  });
+
+  it("fit pads on the right by default", () => {
+    expect(text.fit("ab", 3)).toBe("ab ");
+  });
+
+  it("the measure for formats that never align text counts code points", () => {
+    expect(codePointWidth.width("条码📦")).toBe(3);
+    expect(codePointWidth.truncate("条码📦x", 3)).toBe("条码…");
   });
 });
