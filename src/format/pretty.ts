@@ -29,8 +29,8 @@ export function createRenderer(options: FormatOptions): Renderer {
   // The time starts as wide as its --time mode needs: a cut time shows only the date.
   const startWidth = (c: Column) =>
     c.name === "time" ? timeWidth(options.time) : Math.min(c.width, 20);
-  let columns = all;
-  let widths: number[] = [];
+  let columns: Column[];
+  let widths: number[];
 
   const fixedWidth = (cols: Column[], ws: number[]) =>
     cols.reduce((sum, _c, i) => sum + (i === cols.length - 1 ? 0 : ws[i]! + 2), 0);
@@ -116,7 +116,8 @@ export function createRenderer(options: FormatOptions): Renderer {
         piece += ch;
         used += cw;
       }
-      if (piece) pieces.push(piece);
+      // The code is wider than the room, so the last piece is never empty.
+      pieces.push(piece);
       const indent = " ".repeat(offset);
       return `${line}${pieces.map(style).join(`\n${indent}`)}\n`;
     },

@@ -168,6 +168,13 @@ describe("pretty on a terminal: exact lines at each width (--time utc)", () => {
     ).toEqual(["aaa…  bbbb  c     d     4006381333931"]);
   });
 
+  it("a single cell of room still continues the code; none at all prints it whole", () => {
+    const at = (columns: number) =>
+      renderAll({ columns, fields: ["x", "code"] }, [ev({ x: "xxxx", scan_code: "123" })]);
+    expect(at(8)).toEqual(["xxxx  1", "      2", "      3"]);
+    expect(at(7)).toEqual(["xxxx  123"]);
+  });
+
   it("the last field keeps its place even when it is one that drops first", () => {
     expect(renderAll({ columns: 30, fields: ["time", "serial", "battery"] }, [ev()])).toEqual([
       "202…  M2SR121…  87%",
