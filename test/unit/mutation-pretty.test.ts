@@ -138,6 +138,29 @@ describe("pretty on a terminal: exact lines at each width (--time utc)", () => {
     for (const line of out) expect(text.width(line)).toBeLessThan(columns);
   });
 
+  it("latency drops the moment the code would have less than 16 cells", () => {
+    // Fields before the code: 24+2, 14+2, 20+2, 18+2, 4+2, 7+2 = 99 cells.
+    const fields = (columns: number) =>
+      renderAll({ columns }, [ev({ customer_gateway_station: "Dock" })])[0]!.split(/ {2,}/);
+    expect(fields(116)).toEqual([
+      "2023-11-14T22:13:20.000Z",
+      "M2SR121103132",
+      "EAN-13",
+      "Dock",
+      "87%",
+      "250ms",
+      "4006381333931",
+    ]);
+    expect(fields(115)).toEqual([
+      "2023-11-14T22:13:20.000Z",
+      "M2SR121103132",
+      "EAN-13",
+      "Dock",
+      "87%",
+      "4006381333931",
+    ]);
+  });
+
   it("double-width code characters are never split across lines", () => {
     expect(
       renderAll({ columns: 30, fields: ["serial", "code"] }, [ev({ scan_code: "条码".repeat(8) })]),
