@@ -86,7 +86,8 @@ export function createRenderer(options: FormatOptions): Renderer {
           w = measure.width(text);
         }
         const pad = " ".repeat(Math.max(0, widths[i]! - w));
-        const styled = cell.style && text ? cell.style(text) : text;
+        // Styles are chalk's, which leave an empty text empty.
+        const styled = cell.style ? cell.style(text) : text;
         line += `${column.align === "right" ? pad + styled : styled + pad}  `;
       }
       const codeColumn = columns[last]!;
@@ -96,7 +97,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       const style = (s: string) => {
         const marked =
           codeColumn.name === "scan_code" ? highlightMatches(s, options.highlight, chalk) : s;
-        return codeCell.style && s ? codeCell.style(marked) : marked;
+        return codeCell.style ? codeCell.style(marked) : marked;
       };
       const room = avail - offset;
       if (!fitting || room < 1 || measure.width(code) <= room) {

@@ -89,8 +89,9 @@ export function highlightMatches(
   chalk: ChalkInstance,
 ): string {
   if (!re || !chalk.level) return text;
-  re.lastIndex = 0;
-  return text.replace(re, (match) => (match ? chalk.inverse(match) : match));
+  // The regex is global (src/run/execute.ts), so replace starts at 0 and marks every
+  // match; chalk leaves an empty match empty.
+  return text.replace(re, (match) => chalk.inverse(match));
 }
 
 /**
@@ -130,7 +131,8 @@ export function createRenderer(options: FormatOptions): Renderer {
     row(
       layout.columns.map((c) => ({
         text: c.header,
-        style: chalk.level ? (s: string) => chalk.bold.underline(s) : undefined,
+        // Without colour, chalk is plainChalk: the header stays plain text.
+        style: (s: string) => chalk.bold.underline(s),
       })),
     );
 
