@@ -27,35 +27,23 @@ export function fitColumns(columns: Column[], total: number): Layout {
   const used = () =>
     widths.reduce((sum, w, i) => sum + (kept[i]!.flex ? 0 : w), 0) + Math.max(0, kept.length - 1);
   const codeRoom = () => total - used();
-  const priority = (c: Column) => {
-    const at = DROP_ORDER.indexOf(c.name);
-    return at === -1 ? DROP_ORDER.length : at;
-  };
-  // Candidates to give up room, least important first (unknown columns before the
-  // built-in essentials, right-most first among equals).
-  const order = () =>
-    kept
-      .map((c, i) => ({ c, i }))
-      .filter(({ c }) => !c.flex)
-      .sort((a, b) => priority(a.c) - priority(b.c) || b.i - a.i);
   const target = flex() >= 0 ? CODE_TARGET : 0;
-  // Least important first: shrink to the minimum, and drop when that is not enough...
-  for (const name of DROP_ORDER) {
+  // Least important first: shrink to the minimum, and drop when that is not enough (a
+  // column named twice in --fields is listed twice, and may drop twice)...
+  const droppable = DROP_ORDER.flatMap((name) => columns.filter((c) => c.name === name));
+  for (const column of droppable) {
     if (codeRoom() >= target) break;
-    const at = kept.findIndex((c) => c.name === name);
-    if (at === -1) continue;
-    widths[at] = Math.max(
-      kept[at]!.minWidth ?? kept[at]!.width,
-      widths[at]! - (target - codeRoom()),
-    );
+    const at = kept.indexOf(column);
+    widths[at] = Math.max(column.minWidth ?? column.width, widths[at]! - (target - codeRoom()));
     if (codeRoom() < target && kept.length > 1) {
       kept.splice(at, 1);
       widths.splice(at, 1);
     }
   }
-  // ...then the essentials (time, serial, fields asked for) only shrink.
-  for (const { c, i } of order()) {
-    if (codeRoom() >= target) break;
+  // ...then the essentials (time, serial, fields asked for) only shrink, right-most first.
+  for (let i = kept.length - 1; i >= 0 && codeRoom() < target; i--) {
+    const c = kept[i]!;
+    if (c.flex) continue;
     widths[i] = Math.max(c.minWidth ?? Math.min(c.width, 8), widths[i]! - (target - codeRoom()));
   }
   const f = flex();

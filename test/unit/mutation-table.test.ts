@@ -185,6 +185,13 @@ describe("table layout: which columns shrink and drop, and how wide each stays",
     expect(shape(fitColumns(resolveColumns(["code"]), 30))).toBe("scan_code:30");
   });
 
+  it("a column named twice gives up its room twice, before the essentials shrink", () => {
+    const columns = resolveColumns(["where", "serial", "where", "code"]);
+    expect(shape(fitColumns(columns, 60))).toBe("device_serial:14 where:18 scan_code:26");
+    expect(shape(fitColumns(columns, 50))).toBe("device_serial:14 where:14 scan_code:20");
+    expect(shape(fitColumns(columns, 40))).toBe("device_serial:14 scan_code:25");
+  });
+
   it("device_battery drops like battery", () => {
     const columns = resolveColumns(["serial", "device_battery", "code"]);
     expect(shape(fitColumns(columns, 40))).toBe("device_serial:14 device_battery:4 scan_code:20");
