@@ -357,6 +357,23 @@ describe("cells shared by pretty, table and devices", () => {
     expect(formatTime(1000 + 59_999, ctx)).toBe("+00:59.999");
   });
 
+  it("local times are the wall clock of the machine's time zone", () => {
+    const saved = process.env.TZ;
+    try {
+      process.env.TZ = "Asia/Kathmandu";
+      expect(formatTime(1_700_000_000_007, { chalk: plainChalk, time: "local" })).toBe(
+        "03:58:20.007",
+      );
+      process.env.TZ = "America/St_Johns";
+      expect(formatTime(1_700_000_000_070, { chalk: plainChalk, time: "local" })).toBe(
+        "18:43:20.070",
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
   it("a time no date can hold is shown as its number; a missing time as -", () => {
     for (const time of ["local", "utc", "epoch"] as const) {
       expect(formatTime(8.64e15 + 1, { chalk: plainChalk, time })).toBe("8640000000000001");
@@ -472,6 +489,8 @@ describe("colour", () => {
     ["auto", { FORCE_COLOR: "3" }, false, 3],
     ["auto", { FORCE_COLOR: "4", TERM: "xterm-256color" }, false, 2],
     ["auto", { FORCE_COLOR: "yes" }, false, 1],
+    ["auto", { FORCE_COLOR: "1.5", TERM: "xterm-256color" }, false, 2],
+    ["auto", { FORCE_COLOR: "-1" }, false, 1],
     ["auto", { FORCE_COLOR: "" }, false, 0],
     ["auto", { NO_COLOR: "", TERM: "xterm-256color" }, true, 2],
     ["auto", { NO_COLOR: "1", FORCE_COLOR: "3" }, true, 0],
@@ -487,6 +506,11 @@ describe("colour", () => {
     expect(plainChalk.hex("#ff0000").bgAnsi256(3)("y")).toBe("y");
     expect(plainChalk(42 as unknown as string)).toBe("42");
     expect((plainChalk as unknown as { then?: unknown }).then).toBeUndefined();
+    // Whatever FORCE_COLOR says, the level is one chalk accepts.
+    for (const force of ["1.5", "2.0", "7", "-3", "0x2"]) {
+      const level = colorLevel("auto", { FORCE_COLOR: force }, false);
+      expect((await loadChalk(level)).level).toBe(level);
+    }
     const loaded = await loadChalk(2);
     expect(loaded.level).toBe(2);
     expect(loaded.red("x")).toBe("\u001b[31mx\u001b[39m");
@@ -504,6 +528,35 @@ describe("colour", () => {
     expect(serialColor(c2, "A")("x")).toBe("\u001b[38;5;69mx\u001b[39m");
     expect(serialColor(c3, "A")("x")).toBe("\u001b[38;5;69mx\u001b[39m");
     expect(serialColor(plainChalk, "A")("x")).toBe("x");
+  });
+
+  it("eight neighbouring serials get the eight colours of a 16-colour terminal", () => {
+    const c1 = new Chalk({ level: 1 });
+    const shown = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => serialColor(c1, `M2SR12110313${n}`)("x"));
+    expect(shown).toEqual(
+      (
+        [
+          "redBright",
+          "green",
+          "cyanBright",
+          "blueBright",
+          "yellow",
+          "greenBright",
+          "magenta",
+          "cyan",
+        ] as const
+      ).map((colour) => c1[colour]("x")),
+    );
+  });
+
+  it("without colour, every colour factory chalk offers is there and does nothing", () => {
+    const factories = plainChalk as unknown as Record<
+      string,
+      (...args: unknown[]) => typeof plainChalk
+    >;
+    for (const name of ["ansi256", "bgAnsi256", "hex", "bgHex", "rgb", "bgRgb"]) {
+      expect(factories[name]!(1, 2, 3)("x")).toBe("x");
+    }
   });
 });
 
