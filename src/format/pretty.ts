@@ -47,7 +47,7 @@ export function createRenderer(options: FormatOptions): Renderer {
         widths.splice(at, 1);
       }
     }
-    // Still too narrow: shorten the fixed fields evenly down to their minimum.
+    // Still too narrow: shorten the fields nearest the code first, down to their minimum.
     for (
       let i = columns.length - 2;
       i >= 0 && avail - fixedWidth(columns, widths) < CODE_ROOM;
