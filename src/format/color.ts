@@ -82,7 +82,7 @@ const PALETTE_16 = [
 
 /** A stable colour per device serial: the same serial always gets the same colour. */
 export function serialColor(chalk: ChalkInstance, serial: string): (text: string) => string {
-  if (chalk.level === 0) return (t) => t;
+  // Without colour (level 0) chalk's styles return the text as it is.
   let hash = 2166136261;
   for (let i = 0; i < serial.length; i++) hash = Math.imul(hash ^ serial.charCodeAt(i), 16777619);
   hash >>>= 0;

@@ -395,6 +395,14 @@ describe("cells shared by pretty, table and devices", () => {
     expect(cell({})).toBe("");
   });
 
+  it("an event without a serial leaves the serial column blank", () => {
+    const [serial] = resolveColumns(["serial"]);
+    expect(serial!.cell({ event_id: "x" }, { chalk, time: "utc" }).text).toBe("");
+    expect(
+      renderAll({ isTTY: false, fields: ["serial", "code"] }, [ev({ device_serial: undefined })]),
+    ).toEqual([`${" ".repeat(16)}4006381333931`]);
+  });
+
   it("every alias in --fields names its column; any other name is a field of its own", () => {
     const names = resolveColumns([
       "SERIAL",
@@ -528,6 +536,7 @@ describe("colour", () => {
     expect(serialColor(c2, "A")("x")).toBe("\u001b[38;5;69mx\u001b[39m");
     expect(serialColor(c3, "A")("x")).toBe("\u001b[38;5;69mx\u001b[39m");
     expect(serialColor(plainChalk, "A")("x")).toBe("x");
+    expect(serialColor(new Chalk({ level: 0 }), "A")("x")).toBe("x");
   });
 
   it("eight neighbouring serials get the eight colours of a 16-colour terminal", () => {
