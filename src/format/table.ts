@@ -67,7 +67,7 @@ function naturalLayout(columns: Column[], measure: TextWidth): Layout {
 function cutToFit(text: string, width: number, cut: boolean, measure: TextWidth): string {
   if (!cut || measure.width(text) <= width) return text;
   // truncate pads a half-filled wide character's cell; padding is added after styling.
-  return measure.truncate(text, width).replace(/… +$/, "…");
+  return measure.truncate(text, width).trimEnd();
 }
 
 /** Marks matches of --highlight (on text already made safe and cut to fit). */
@@ -76,9 +76,9 @@ export function highlightMatches(
   re: RegExp | undefined,
   chalk: ChalkInstance,
 ): string {
-  if (!re || !chalk.level) return text;
+  if (!re) return text;
   // The regex is global (src/run/execute.ts), so replace starts at 0 and marks every
-  // match; chalk leaves an empty match empty.
+  // match; chalk leaves an empty match empty, and plainChalk leaves every match as is.
   return text.replace(re, (match) => chalk.inverse(match));
 }
 

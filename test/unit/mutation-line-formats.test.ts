@@ -65,11 +65,11 @@ describe("--template", () => {
     });
     expect(
       template(
-        "{{time}}|{{battery}}|{{latency}}|{{gateway}}|{{station}}|{{symbology}}|{{custom}}|{{custom.a.1}}|{{flag}}|{{zero}}|{{nothing}}|{{nothing.x}}|{{.dot}}|{{missing}}",
+        "{{time}}|{{battery}}|{{latency}}|{{gateway}}|{{station}}|{{symbology}}|{{custom}}|{{custom.a.1}}|{{flag}}|{{zero}}|{{nothing}}|{{nothing.x}}|{{.dot}}|{{.nope}}|{{missing}}",
         event,
       ),
     ).toBe(
-      '2023-11-14T22:13:20.000Z|87|250|Inbound Gateway 1|Dock 3|EAN-13|{"a":[1,"x"]}|x|true|0|||literal|\n',
+      '2023-11-14T22:13:20.000Z|87|250|Inbound Gateway 1|Dock 3|EAN-13|{"a":[1,"x"]}|x|true|0|||literal||\n',
     );
   });
 
@@ -150,6 +150,8 @@ describe("csv", () => {
     ["- 5", "'- 5"],
     ["+5", "'+5"],
     ["=1,2", `"'=1,2"`],
+    ["=A1-5", "'=A1-5"],
+    ["@x -2.5", "'@x -2.5"],
     ["1234", "1234"],
   ])("%j is written as %j", (value, cell) => {
     expect(csvCell(value)).toBe(cell);

@@ -198,6 +198,21 @@ describe("pretty on a terminal: exact lines at each width (--time utc)", () => {
     expect(at(7)).toEqual(["xxxx  123"]);
   });
 
+  it("an event without a code leaves no trailing spaces", () => {
+    expect(
+      renderAll({ columns: 60, fields: ["serial", "code"] }, [ev({ scan_code: undefined })]),
+    ).toEqual(["M2SR121103132"]);
+  });
+
+  it("device_battery, like battery, drops before the fields the user cannot do without", () => {
+    const fields = ["serial", "device_battery", "code"];
+    // 16 + 6 cells of fields and 16 for the code: 38 cells, a 39-column terminal.
+    expect(renderAll({ columns: 39, fields }, [ev()])).toEqual([
+      "M2SR121103132    87%  4006381333931",
+    ]);
+    expect(renderAll({ columns: 38, fields }, [ev()])).toEqual(["M2SR121103132   4006381333931"]);
+  });
+
   it("the last field keeps its place even when it is one that drops first", () => {
     expect(renderAll({ columns: 30, fields: ["time", "serial", "battery"] }, [ev()])).toEqual([
       "202…  M2SR121…  87%",
@@ -489,6 +504,7 @@ describe("colour", () => {
     ["auto", { FORCE_COLOR: "3" }, false, 3],
     ["auto", { FORCE_COLOR: "4", TERM: "xterm-256color" }, false, 2],
     ["auto", { FORCE_COLOR: "yes" }, false, 1],
+    ["auto", { FORCE_COLOR: "1", TERM: "xterm-256color" }, true, 1],
     ["auto", { FORCE_COLOR: "1.5", TERM: "xterm-256color" }, false, 2],
     ["auto", { FORCE_COLOR: "-1" }, false, 1],
     ["auto", { FORCE_COLOR: "" }, false, 0],

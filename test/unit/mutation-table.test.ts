@@ -356,6 +356,14 @@ describe("table styling", () => {
     expect(lines(plainOut)[1]).toBe("M2SR121103132  4006381333931");
   });
 
+  it("without --highlight nothing is marked, even a code that reads 'undefined'", () => {
+    const out = createTable(options({ chalk, isTTY: false, fields: ["code"] })).render(
+      ev({ scan_code: "undefined" }),
+      "",
+    );
+    expect(lines(out)[1]).toBe(chalk.bold("undefined"));
+  });
+
   it("a cut double-width code ends its styling at the …, with the padding outside", () => {
     const out = createTable(options({ chalk, columns: 40, fields: ["code", "symbology"] })).render(
       ev({ scan_code: "条码".repeat(6) }),
