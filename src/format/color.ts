@@ -15,21 +15,22 @@ export function colorLevel(
   if (mode === "never") return 0;
   const force = env.FORCE_COLOR;
   const detected = detectLevel(env);
-  if (mode === "always") return detected || 1;
+  if (mode === "always") return detected;
   if (env.NO_COLOR) return 0;
   if (force !== undefined && force !== "") {
     if (force === "0" || force === "false") return 0;
+    // Only a whole 1–3 is a level (chalk refuses 1.5); anything else means "on".
     const n = Number(force);
-    return (n >= 1 && n <= 3 ? n : Math.max(1, detected)) as 1 | 2 | 3;
+    return n === 1 || n === 2 || n === 3 ? n : detected;
   }
   if (!isTTY || env.TERM === "dumb") return 0;
-  return detected || 1;
+  return detected;
 }
 
-function detectLevel(env: Record<string, string | undefined>): 0 | 1 | 2 | 3 {
+function detectLevel(env: Record<string, string | undefined>): 1 | 2 | 3 {
   if (env.COLORTERM === "truecolor" || env.COLORTERM === "24bit") return 3;
   if (env.TERM && /-256(color)?$/i.test(env.TERM)) return 2;
-  if (env.TERM === "dumb") return 0;
+  // TERM=dumb is decided by colorLevel: with --color always or FORCE_COLOR it still gets 1.
   return 1;
 }
 
@@ -81,7 +82,7 @@ const PALETTE_16 = [
 
 /** A stable colour per device serial: the same serial always gets the same colour. */
 export function serialColor(chalk: ChalkInstance, serial: string): (text: string) => string {
-  if (chalk.level === 0) return (t) => t;
+  // Without colour (level 0) chalk's styles return the text as it is.
   let hash = 2166136261;
   for (let i = 0; i < serial.length; i++) hash = Math.imul(hash ^ serial.charCodeAt(i), 16777619);
   hash >>>= 0;

@@ -10,11 +10,12 @@ import type { FormatOptions, Renderer } from "./registry.js";
  */
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+/** Of the cells FORMULA_START catches, only a leading minus can start a plain number. */
+const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
 
 export function csvCell(text: string): string {
   let cell = safeCell(text);
-  if (FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell)) cell = `'${cell}`;
+  if (FORMULA_START.test(cell) && !NEGATIVE_NUMBER.test(cell)) cell = `'${cell}`;
   return /[",\r\n]/.test(cell) || cell !== cell.trim() ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 

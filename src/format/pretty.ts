@@ -4,6 +4,7 @@ import {
   type ColumnContext,
   DEFAULT_PRETTY_COLUMNS,
   resolveColumns,
+  timeWidth,
 } from "./columns.js";
 import type { FormatOptions, Renderer } from "./registry.js";
 import { highlightMatches } from "./table.js";
@@ -25,14 +26,17 @@ export function createRenderer(options: FormatOptions): Renderer {
   const ctx: ColumnContext = { chalk: options.chalk, time: options.time };
   const fitting = options.isTTY && !options.wide;
   const { text: measure, chalk } = options;
-  let columns = all;
-  let widths = all.map((c) => Math.min(c.width, 20));
+  // The time starts as wide as its --time mode needs: a cut time shows only the date.
+  const startWidth = (c: Column) =>
+    c.name === "time" ? timeWidth(options.time) : Math.min(c.width, 20);
+  let columns: Column[];
+  let widths: number[];
 
   const fixedWidth = (cols: Column[], ws: number[]) =>
     cols.reduce((sum, _c, i) => sum + (i === cols.length - 1 ? 0 : ws[i]! + 2), 0);
   const layout = () => {
     columns = [...all];
-    widths = columns.map((c) => Math.min(c.width, 20));
+    widths = columns.map(startWidth);
     if (!fitting) return;
     const avail = options.columns - 1;
     for (const name of DROP_ORDER) {
@@ -43,7 +47,7 @@ export function createRenderer(options: FormatOptions): Renderer {
         widths.splice(at, 1);
       }
     }
-    // Still too narrow: shorten the fixed fields evenly down to their minimum.
+    // Still too narrow: shorten the fields nearest the code first, down to their minimum.
     for (
       let i = columns.length - 2;
       i >= 0 && avail - fixedWidth(columns, widths) < CODE_ROOM;
@@ -82,7 +86,8 @@ export function createRenderer(options: FormatOptions): Renderer {
           w = measure.width(text);
         }
         const pad = " ".repeat(Math.max(0, widths[i]! - w));
-        const styled = cell.style && text ? cell.style(text) : text;
+        // Styles are chalk's, which leave an empty text empty.
+        const styled = cell.style ? cell.style(text) : text;
         line += `${column.align === "right" ? pad + styled : styled + pad}  `;
       }
       const codeColumn = columns[last]!;
@@ -92,7 +97,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       const style = (s: string) => {
         const marked =
           codeColumn.name === "scan_code" ? highlightMatches(s, options.highlight, chalk) : s;
-        return codeCell.style && s ? codeCell.style(marked) : marked;
+        return codeCell.style ? codeCell.style(marked) : marked;
       };
       const room = avail - offset;
       if (!fitting || room < 1 || measure.width(code) <= room) {
@@ -112,7 +117,8 @@ export function createRenderer(options: FormatOptions): Renderer {
         piece += ch;
         used += cw;
       }
-      if (piece) pieces.push(piece);
+      // The code is wider than the room, so the last piece is never empty.
+      pieces.push(piece);
       const indent = " ".repeat(offset);
       return `${line}${pieces.map(style).join(`\n${indent}`)}\n`;
     },

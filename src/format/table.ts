@@ -27,35 +27,23 @@ export function fitColumns(columns: Column[], total: number): Layout {
   const used = () =>
     widths.reduce((sum, w, i) => sum + (kept[i]!.flex ? 0 : w), 0) + Math.max(0, kept.length - 1);
   const codeRoom = () => total - used();
-  const priority = (c: Column) => {
-    const at = DROP_ORDER.indexOf(c.name);
-    return at === -1 ? DROP_ORDER.length : at;
-  };
-  // Candidates to give up room, least important first (unknown columns before the
-  // built-in essentials, right-most first among equals).
-  const order = () =>
-    kept
-      .map((c, i) => ({ c, i }))
-      .filter(({ c }) => !c.flex)
-      .sort((a, b) => priority(a.c) - priority(b.c) || b.i - a.i);
   const target = flex() >= 0 ? CODE_TARGET : 0;
-  // Least important first: shrink to the minimum, and drop when that is not enough...
-  for (const name of DROP_ORDER) {
+  // Least important first: shrink to the minimum, and drop when that is not enough (a
+  // column named twice in --fields is listed twice, and may drop twice)...
+  const droppable = DROP_ORDER.flatMap((name) => columns.filter((c) => c.name === name));
+  for (const column of droppable) {
     if (codeRoom() >= target) break;
-    const at = kept.findIndex((c) => c.name === name);
-    if (at === -1) continue;
-    widths[at] = Math.max(
-      kept[at]!.minWidth ?? kept[at]!.width,
-      widths[at]! - (target - codeRoom()),
-    );
+    const at = kept.indexOf(column);
+    widths[at] = Math.max(column.minWidth ?? column.width, widths[at]! - (target - codeRoom()));
     if (codeRoom() < target && kept.length > 1) {
       kept.splice(at, 1);
       widths.splice(at, 1);
     }
   }
-  // ...then the essentials (time, serial, fields asked for) only shrink.
-  for (const { c, i } of order()) {
-    if (codeRoom() >= target) break;
+  // ...then the essentials (time, serial, fields asked for) only shrink, right-most first.
+  for (let i = kept.length - 1; i >= 0 && codeRoom() < target; i--) {
+    const c = kept[i]!;
+    if (c.flex) continue;
     widths[i] = Math.max(c.minWidth ?? Math.min(c.width, 8), widths[i]! - (target - codeRoom()));
   }
   const f = flex();
@@ -63,11 +51,15 @@ export function fitColumns(columns: Column[], total: number): Layout {
   return { columns: kept, widths };
 }
 
-/** Off a terminal (or with --wide) every column keeps its preferred width and no value is cut. */
-function naturalLayout(columns: Column[]): Layout {
+/**
+ * Off a terminal (or with --wide) every column keeps its preferred width and no value is
+ * cut; a header longer than that (a long field name in --fields) widens its column, so
+ * the rows stay under their headers.
+ */
+function naturalLayout(columns: Column[], measure: TextWidth): Layout {
   return {
     columns,
-    widths: columns.map((c) => (c.flex ? Math.max(c.width, CODE_TARGET) : c.width)),
+    widths: columns.map((c) => Math.max(c.width, measure.width(c.header))),
   };
 }
 
@@ -75,7 +67,7 @@ function naturalLayout(columns: Column[]): Layout {
 function cutToFit(text: string, width: number, cut: boolean, measure: TextWidth): string {
   if (!cut || measure.width(text) <= width) return text;
   // truncate pads a half-filled wide character's cell; padding is added after styling.
-  return measure.truncate(text, width).replace(/… +$/, "…");
+  return measure.truncate(text, width).trimEnd();
 }
 
 /** Marks matches of --highlight (on text already made safe and cut to fit). */
@@ -84,9 +76,10 @@ export function highlightMatches(
   re: RegExp | undefined,
   chalk: ChalkInstance,
 ): string {
-  if (!re || !chalk.level) return text;
-  re.lastIndex = 0;
-  return text.replace(re, (match) => (match ? chalk.inverse(match) : match));
+  if (!re) return text;
+  // The regex is global (src/run/execute.ts), so replace starts at 0 and marks every
+  // match; chalk leaves an empty match empty, and plainChalk leaves every match as is.
+  return text.replace(re, (match) => chalk.inverse(match));
 }
 
 /**
@@ -100,7 +93,7 @@ export function createRenderer(options: FormatOptions): Renderer {
   const ctx: ColumnContext = { chalk: options.chalk, time: options.time };
   const fitting = options.isTTY && !options.wide;
   const layoutFor = (columns: number) =>
-    fitting ? fitColumns(all, Math.max(20, columns - 1)) : naturalLayout(all);
+    fitting ? fitColumns(all, Math.max(20, columns - 1)) : naturalLayout(all, options.text);
   let layout = layoutFor(options.columns);
   let rowsSinceHeader = 0;
   let headerShown = false;
@@ -126,7 +119,8 @@ export function createRenderer(options: FormatOptions): Renderer {
     row(
       layout.columns.map((c) => ({
         text: c.header,
-        style: chalk.level ? (s: string) => chalk.bold.underline(s) : undefined,
+        // Without colour, chalk is plainChalk: the header stays plain text.
+        style: (s: string) => chalk.bold.underline(s),
       })),
     );
 

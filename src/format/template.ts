@@ -19,13 +19,14 @@ export function compileTemplate(template: string, options: Pick<FormatOptions, "
     text.replace(/\\([tn\\])/g, (_, c: string) => (c === "t" ? "\t" : c === "n" ? "\n" : "\\"));
   let last = 0;
   for (const match of template.matchAll(/\{\{\s*([^{}]*?)\s*\}\}/g)) {
-    if (match.index > last) parts.push(unescapeText(template.slice(last, match.index)));
+    // Literal text between placeholders, "" included: one rule, no special cases.
+    parts.push(unescapeText(template.slice(last, match.index)));
     const get = valueGetter(match[1]!, options.time);
     // Values are untrusted feed text: escaped like every other format's.
     parts.push((event) => sanitize(get(event)));
     last = match.index + match[0].length;
   }
-  if (last < template.length) parts.push(unescapeText(template.slice(last)));
+  parts.push(unescapeText(template.slice(last)));
   return parts;
 }
 

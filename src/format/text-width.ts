@@ -33,7 +33,7 @@ export function createTextWidth(stringWidth: (text: string) => number): TextWidt
   return {
     width,
     truncate,
-    fit(text, max, align = "left") {
+    fit(text, max, align) {
       const w = width(text);
       if (w > max) return truncate(text, max);
       const pad = " ".repeat(max - w);

@@ -19,7 +19,7 @@ export const DEFAULT_VALUE_COLUMNS = [
   "battery",
 ] as const;
 
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+const pad2 = (n: number) => String(n).padStart(2, "0");
 
 /** A full timestamp in the --time mode: local and utc are ISO 8601 with their offset. */
 export function fullTime(ms: number | undefined, mode: TimeMode, base: { first?: number }): string {
@@ -35,13 +35,21 @@ export function fullTime(ms: number | undefined, mode: TimeMode, base: { first?:
       base.first ??= ms;
       return String(ms - base.first);
     }
-    default: {
-      const offset = -t.getTimezoneOffset();
-      const sign = offset < 0 ? "-" : "+";
-      const abs = Math.abs(offset);
-      return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}.${pad(t.getMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-    }
+    default:
+      return isoWithOffset(ms, -t.getTimezoneOffset());
   }
+}
+
+/**
+ * ISO 8601 at `offset` minutes east of UTC (`2023-11-15T03:43:20.000+05:30`): the wall
+ * clock there, with the offset that makes it exact again.
+ */
+export function isoWithOffset(ms: number, offset: number): string {
+  const wall = new Date(ms + offset * 60_000);
+  if (!Number.isFinite(wall.getTime())) return String(ms);
+  const abs = Math.abs(offset);
+  const sign = offset < 0 ? "-" : "+";
+  return `${wall.toISOString().slice(0, -1)}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
 }
 
 /** Looks up a dotted path (`metrics.0.values.0`) through own properties only. */
@@ -57,9 +65,8 @@ export function pathValue(event: ScanEvent, path: string): unknown {
 
 function valueText(value: unknown): string {
   if (value === undefined || value === null) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
+  // Numbers and booleans read the same as JSON; objects and arrays are compact JSON.
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /** A value getter for a column or field name, resolved once per run. */
@@ -77,6 +84,7 @@ export function valueGetter(name: string, time: TimeMode): (event: ScanEvent) =>
       return (e) => fieldText(e, "customer_gateway_name") || fieldText(e, "gateway_id");
   }
   const field = Object.hasOwn(FIELD_ALIASES, lower) ? FIELD_ALIASES[lower]! : name;
-  if (field.includes(".") && !field.startsWith(".")) return (e) => valueText(pathValue(e, field));
-  return (e) => (Object.hasOwn(e, field) ? valueText(e[field]) : "");
+  // A name that starts with a dot is a field's own name, not a path.
+  if (field.startsWith(".")) return (e) => (Object.hasOwn(e, field) ? valueText(e[field]) : "");
+  return (e) => valueText(pathValue(e, field));
 }
