@@ -43,21 +43,59 @@ export function openRecording(options: RecordingOptions): Source {
   };
 }
 
-/** Stream chunks until the end or `stop`; a stop destroys the stream so a wait ends. */
+/**
+ * Stream chunks until the end or `stop`. A read from a pipe or FIFO whose writer is
+ * silent never settles, and destroying the stream waits for it: the stop does not wait
+ * with it (that read ends once the writer writes or closes).
+ */
 async function* chunks(input: Readable, stop: AbortSignal): AsyncGenerator<Buffer> {
+  if (stop.aborted) return;
+  const reads: AsyncIterator<Buffer | string> = input[Symbol.asyncIterator]();
   const onAbort = () => input.destroy();
   stop.addEventListener("abort", onAbort);
+  let waiting = false;
   try {
-    for await (const chunk of input) {
-      if (stop.aborted) return;
-      yield typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    while (!stop.aborted) {
+      waiting = true;
+      const next = await nextUnlessStopped(reads, stop);
+      if (next === undefined) return;
+      waiting = false;
+      if (next.done) return;
+      yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
     }
   } catch (error) {
     if (stop.aborted) return;
     throw error;
   } finally {
     stop.removeEventListener("abort", onAbort);
+    // Ends the stream when the reader stops early; a read still waiting is left to end.
+    if (!waiting) await reads.return?.();
   }
+}
+
+/**
+ * The next read, or undefined as soon as `stop` aborts. (Not Promise.race against one
+ * promise for the whole stream: each race would leave a reaction on it, and with it the
+ * chunk it read.)
+ */
+function nextUnlessStopped<T>(
+  reads: AsyncIterator<T>,
+  stop: AbortSignal,
+): Promise<IteratorResult<T> | undefined> {
+  return new Promise((resolve, reject) => {
+    const onStop = () => resolve(undefined);
+    stop.addEventListener("abort", onStop);
+    reads.next().then(
+      (result) => {
+        stop.removeEventListener("abort", onStop);
+        resolve(result);
+      },
+      (error) => {
+        stop.removeEventListener("abort", onStop);
+        reject(error);
+      },
+    );
+  });
 }
 
 interface Line {

@@ -1,5 +1,15 @@
+import { spawnSync } from "node:child_process";
 import { getEventListeners } from "node:events";
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -255,6 +265,56 @@ describe("recording: how reading ends", () => {
     }
     expect(got).toEqual([frames([[1, "a"]])]);
     expect(input.destroyed).toBe(true);
+  });
+
+  it.each([
+    ["while the reader handles a line", (stop: AbortController) => stop.abort()],
+    ["while a read waits", (stop: AbortController) => setImmediate(() => stop.abort())],
+  ])("a stop ends the read of a FIFO whose writer is silent: %s", async (_name, abort) => {
+    const dir = mkdtempSync(join(tmpdir(), "scantail-fifo-"));
+    const fifo = join(dir, "feed.fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    // Read-write: opening does not wait for a reader, and this end keeps the FIFO open.
+    const writer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    try {
+      writeSync(writer, "a\nb");
+      const stop = new AbortController();
+      const got: SourceItem[] = [];
+      for await (const item of open(createReadStream(fifo)).items(stop.signal)) {
+        got.push(item);
+        abort(stop);
+      }
+      expect(got).toEqual([frames([[1, "a"]])]);
+    } finally {
+      closeSync(writer);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a reader that stops early without a stop ends the stream", async () => {
+    const input = new Readable({ read() {} });
+    input.push("a\nb\n");
+    for await (const item of open(input).items(new AbortController().signal)) {
+      expect(item).toEqual(
+        frames([
+          [1, "a"],
+          [2, "b"],
+        ]),
+      );
+      break;
+    }
+    expect(input.destroyed).toBe(true);
+  });
+
+  it("a stop given before reading begins reads nothing", async () => {
+    const stop = new AbortController();
+    stop.abort();
+    for (const options of [{}, { needle: Buffer.from("123") }, { speed: 1 }]) {
+      const got: SourceItem[] = [];
+      const source = open([Buffer.from('{"s":"123"}\n'), Buffer.from("b\n")], options);
+      for await (const item of source.items(stop.signal)) got.push(item);
+      expect(got).toEqual([]);
+    }
   });
 
   it("a read error is passed on", async () => {
