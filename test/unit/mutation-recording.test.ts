@@ -368,6 +368,7 @@ describe("recording: the byte pre-scan decodes exactly the lines that may matter
     ['{"x":"\\u0041"}', skipped],
     ['{"x":"a\\nb\\t\\"c\\"\\\\"}', skipped],
     ['{"x":"\\u00e9\\u0041"}', skipped],
+    ['{"x":"\\u00C9\\u00Ff"}', skipped],
     // A broken escape is no JSON: decoded, so that it is reported.
     ['{"x":"\\uZ041"}', decoded],
     ['{"x":"\\u0Z41"}', decoded],
@@ -490,7 +491,7 @@ describe("recording: paced by time_created", () => {
   const events = [
     '{"time_created":1000}',
     "garbage",
-    '{"time_created":3000}',
+    '{"time_created" : 3000}',
     '{"time_created": 2000}',
     "x".repeat(40),
     '{"time_created":7000.25}',
