@@ -41,7 +41,7 @@ export class SeenWindow {
     if (id === undefined) return false;
     if (this.ids.has(id)) return true;
     const now = (this.options.now ?? Date.now)();
-    const at = time !== undefined && Number.isFinite(time) ? Math.min(time, now) : now;
+    const at = Number.isFinite(time) ? Math.min(time as number, now) : now;
     if (at > this.newest) this.newest = at;
     this.forget(this.newest - (this.options.horizonMs ?? 3 * 60_000));
     const capacity = this.ringIds.length;

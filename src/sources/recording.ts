@@ -49,41 +49,34 @@ export function openRecording(options: RecordingOptions): Source {
  * with it (that read ends once the writer writes or closes).
  */
 async function* chunks(input: Readable, stop: AbortSignal): AsyncGenerator<Buffer> {
-  if (stop.aborted) return;
   const reads: AsyncIterator<Buffer | string> = input[Symbol.asyncIterator]();
   const onAbort = () => input.destroy();
   stop.addEventListener("abort", onAbort);
-  let waiting = false;
   try {
     while (!stop.aborted) {
-      waiting = true;
       const next = await nextUnlessStopped(reads, stop);
-      if (next === undefined) return;
-      waiting = false;
       if (next.done) return;
       yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
     }
-  } catch (error) {
-    if (stop.aborted) return;
-    throw error;
   } finally {
     stop.removeEventListener("abort", onAbort);
-    // Ends the stream when the reader stops early; a read still waiting is left to end.
-    if (!waiting) await reads.return?.();
+    // A reader that stops early ends the stream. After a stop the stream is destroyed
+    // already, and a read may still be waiting: return() would wait with it.
+    if (!stop.aborted) await reads.return?.();
   }
 }
 
 /**
- * The next read, or undefined as soon as `stop` aborts. (Not Promise.race against one
+ * The next read, or the end as soon as `stop` aborts. (Not Promise.race against one
  * promise for the whole stream: each race would leave a reaction on it, and with it the
  * chunk it read.)
  */
 function nextUnlessStopped<T>(
   reads: AsyncIterator<T>,
   stop: AbortSignal,
-): Promise<IteratorResult<T> | undefined> {
+): Promise<IteratorResult<T, undefined>> {
   return new Promise((resolve, reject) => {
-    const onStop = () => resolve(undefined);
+    const onStop = () => resolve({ done: true, value: undefined });
     stop.addEventListener("abort", onStop);
     reads.next().then(
       (result) => {

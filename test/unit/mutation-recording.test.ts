@@ -323,7 +323,12 @@ describe("recording: how reading ends", () => {
         this.destroy(Object.assign(new Error("EIO: i/o error, read"), { syscall: "read" }));
       },
     });
-    await expect(itemsOf(input)).rejects.toThrow("EIO: i/o error, read");
+    const stop = new AbortController();
+    const read = async () => {
+      for await (const _ of open(input).items(stop.signal));
+    };
+    await expect(read()).rejects.toThrow("EIO: i/o error, read");
+    expect(getEventListeners(stop.signal, "abort")).toEqual([]);
   });
 
   it("leaves no listener on the stop signal once the recording is read", async () => {
