@@ -13,7 +13,8 @@
  * and only an event more than capacity/rate seconds old could be written twice.
  */
 export class SeenWindow {
-  private readonly ids = new Set<string>();
+  /** Never holds undefined (an event without an id is not kept), so has(undefined) is false. */
+  private readonly ids = new Set<string | undefined>();
   private readonly ringIds: string[];
   private readonly ringTimes: Float64Array;
   private head = 0;
@@ -40,7 +41,7 @@ export class SeenWindow {
     if (id === undefined) return false;
     if (this.ids.has(id)) return true;
     const now = (this.options.now ?? Date.now)();
-    const at = time !== undefined && Number.isFinite(time) ? Math.min(time, now) : now;
+    const at = Number.isFinite(time) ? Math.min(time as number, now) : now;
     if (at > this.newest) this.newest = at;
     this.forget(this.newest - (this.options.horizonMs ?? 3 * 60_000));
     const capacity = this.ringIds.length;
@@ -55,7 +56,7 @@ export class SeenWindow {
 
   /** Has the id been written (without remembering it)? */
   has(id: string | undefined): boolean {
-    return id !== undefined && this.ids.has(id);
+    return this.ids.has(id);
   }
 
   get size(): number {
@@ -68,8 +69,8 @@ export class SeenWindow {
   }
 
   private dropOldest(): void {
-    const id = this.ringIds[this.head];
-    if (id !== undefined) this.ids.delete(id);
+    // Called only while count > 0: the slot at head holds an id.
+    this.ids.delete(this.ringIds[this.head]);
     this.ringIds[this.head] = undefined as unknown as string;
     this.head = (this.head + 1) % this.ringIds.length;
     this.count--;

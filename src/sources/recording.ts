@@ -43,24 +43,56 @@ export function openRecording(options: RecordingOptions): Source {
   };
 }
 
-/** Stream chunks until the end or `stop`; a stop destroys the stream so a wait ends. */
+/**
+ * Stream chunks until the end or `stop`. A read from a pipe or FIFO whose writer is
+ * silent never settles, and destroying the stream waits for it: the stop does not wait
+ * with it (that read ends once the writer writes or closes).
+ */
 async function* chunks(input: Readable, stop: AbortSignal): AsyncGenerator<Buffer> {
+  const reads: AsyncIterator<Buffer | string> = input[Symbol.asyncIterator]();
   const onAbort = () => input.destroy();
-  stop.addEventListener("abort", onAbort, { once: true });
+  stop.addEventListener("abort", onAbort);
   try {
-    for await (const chunk of input) {
-      if (stop.aborted) return;
-      yield typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    while (!stop.aborted) {
+      const next = await nextUnlessStopped(reads, stop);
+      if (next.done) return;
+      yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
     }
-  } catch (error) {
-    if (stop.aborted) return;
-    throw error;
   } finally {
     stop.removeEventListener("abort", onAbort);
+    // A reader that stops early ends the stream. After a stop the stream is destroyed
+    // already, and a read may still be waiting: return() would wait with it.
+    if (!stop.aborted) await reads.return?.();
   }
 }
 
+/**
+ * The next read, or the end as soon as `stop` aborts. (Not Promise.race against one
+ * promise for the whole stream: each race would leave a reaction on it, and with it the
+ * chunk it read.)
+ */
+function nextUnlessStopped<T>(
+  reads: AsyncIterator<T>,
+  stop: AbortSignal,
+): Promise<IteratorResult<T, undefined>> {
+  return new Promise((resolve, reject) => {
+    const onStop = () => resolve({ done: true, value: undefined });
+    stop.addEventListener("abort", onStop);
+    reads.next().then(
+      (result) => {
+        stop.removeEventListener("abort", onStop);
+        resolve(result);
+      },
+      (error) => {
+        stop.removeEventListener("abort", onStop);
+        reject(error);
+      },
+    );
+  });
+}
+
 interface Line {
+  oversized?: undefined;
   /** The bytes of the line, without its end (\n or \r\n). */
   buf: Buffer;
   start: number;
@@ -68,7 +100,13 @@ interface Line {
   number: number;
 }
 
-type LineEvent = Line | { oversized: true; number: number; bytes: number };
+interface Oversized {
+  oversized: true;
+  number: number;
+  bytes: number;
+}
+
+type LineEvent = Line | Oversized;
 
 /**
  * Splits a byte stream into lines, regions of one chunk where possible (no copies); only
@@ -95,7 +133,8 @@ async function* lines(
     let pos = 0;
     for (let nl = chunk.indexOf(NL, pos); nl !== -1; nl = chunk.indexOf(NL, pos)) {
       if (skipping) {
-        out.push({ oversized: true, number: lineNo, bytes: pendingBytes + nl - pos });
+        // Only a chunk's first line end can end a skipped line: pos is 0 here.
+        out.push({ oversized: true, number: lineNo, bytes: pendingBytes + nl });
         skipping = false;
         pendingBytes = 0;
       } else if (pendingBytes > 0) {
@@ -142,7 +181,7 @@ async function* lines(
   }
 }
 
-function oversized(event: { number: number; bytes: number }, max: number): SourceItem {
+function oversized(event: Oversized, max: number): SourceItem {
   return {
     kind: "problem",
     origin: ORIGIN,
@@ -158,7 +197,7 @@ async function* plain(options: RecordingOptions, stop: AbortSignal): AsyncGenera
     let frames: string[] = [];
     let numbers: number[] = [];
     for (const line of batch) {
-      if ("oversized" in line) {
+      if (line.oversized) {
         if (frames.length) {
           yield frameItem(frames, numbers, options.textPrecheck);
           frames = [];
@@ -234,7 +273,7 @@ export function scanNeedle(options: FilterOptions): Buffer | undefined {
   if (best.length < 3) return undefined;
   // Measured: Buffer#indexOf is about twice as fast for needles of up to 7 bytes as for
   // longer ones (another search algorithm kicks in); 7 bytes are selective enough.
-  return Buffer.from(best.slice(-7), "latin1");
+  return Buffer.from(best.slice(-7)); // ASCII: one byte per character
 }
 
 const BACKSLASH = 92;
@@ -257,16 +296,18 @@ const SIMPLE_ESCAPES: Record<number, number> = {
   116: 9,
 };
 
+/** Where `needle` next occurs at or after `from`; buf.length (after every line) if nowhere. */
+function nextIndex(buf: Buffer, needle: Buffer, from: number): number {
+  const at = buf.indexOf(needle, from);
+  return at === -1 ? buf.length : at;
+}
+
 /**
  * The next backslash at or after `from` whose escape decodes to one of the needle's
- * characters (only such an escape can spell a matching value differently), or -1.
+ * characters (only such an escape can spell a matching value differently), or buf.length.
  */
-function nextRelevantEscape(buf: Buffer, from: number, to: number, chars: Set<number>): number {
-  for (
-    let k = buf.indexOf(BACKSLASH, from);
-    k !== -1 && k < to;
-    k = buf.indexOf(BACKSLASH, k + 2)
-  ) {
+function nextRelevantEscape(buf: Buffer, from: number, chars: Set<number>): number {
+  for (let k = buf.indexOf(BACKSLASH, from); k !== -1; k = buf.indexOf(BACKSLASH, k + 2)) {
     const kind = buf[k + 1]!;
     if (kind === 117 /* u */) {
       const h1 = HEX[buf[k + 2]!];
@@ -281,7 +322,7 @@ function nextRelevantEscape(buf: Buffer, from: number, to: number, chars: Set<nu
       if (decoded === undefined || chars.has(decoded)) return k;
     }
   }
-  return -1;
+  return buf.length;
 }
 
 const isBlank = (b: number) => b === 32 || b === 9 || b === 13;
@@ -296,7 +337,8 @@ function shapeOf(buf: Buffer, start: number, end: number): "blank" | "object" | 
   while (a < end && isBlank(buf[a]!)) a++;
   if (a === end) return "blank";
   let b = end - 1;
-  while (b > a && isBlank(buf[b]!)) b--;
+  // Stops at a at the latest: buf[a] is not blank.
+  while (isBlank(buf[b]!)) b--;
   return buf[a] === OPEN_BRACE && buf[b] === CLOSE_BRACE ? "object" : "other";
 }
 
@@ -320,10 +362,10 @@ async function* preScanned(
     let skipped = 0;
     // Lines of one batch mostly share one chunk: search it once per chunk, not per line.
     let searched: Buffer | undefined;
-    let nextNeedle = -1;
-    let nextSlash = -1;
+    let nextNeedle = 0;
+    let nextSlash = 0;
     for (const line of batch) {
-      if ("oversized" in line) {
+      if (line.oversized) {
         if (frames.length || skipped) {
           yield { ...frameItem(frames, numbers, options.textPrecheck), skipped };
           frames = [];
@@ -336,13 +378,12 @@ async function* preScanned(
       const { buf, start, end } = line;
       if (buf !== searched) {
         searched = buf;
-        nextNeedle = buf.indexOf(needle, start);
-        nextSlash = nextRelevantEscape(buf, start, buf.length, needleChars);
+        nextNeedle = nextIndex(buf, needle, start);
+        nextSlash = nextRelevantEscape(buf, start, needleChars);
       }
-      if (nextNeedle !== -1 && nextNeedle < start) nextNeedle = buf.indexOf(needle, start);
-      if (nextSlash !== -1 && nextSlash < start)
-        nextSlash = nextRelevantEscape(buf, start, buf.length, needleChars);
-      const hit = (nextNeedle !== -1 && nextNeedle < end) || (nextSlash !== -1 && nextSlash < end);
+      if (nextNeedle < start) nextNeedle = nextIndex(buf, needle, start);
+      if (nextSlash < start) nextSlash = nextRelevantEscape(buf, start, needleChars);
+      const hit = nextNeedle < end || nextSlash < end;
       if (!hit) {
         const shape = shapeOf(buf, start, end);
         if (shape === "blank") continue;

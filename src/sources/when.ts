@@ -22,7 +22,6 @@ export function parseWhen(input: string, now: number, what = "--since"): number 
   const text = String(input).trim();
   const bad = (why = HELP, hint?: string) =>
     new UsageError(`invalid ${what} "${input}": ${why}`, hint);
-  if (text === "") throw bad();
   if (text.toLowerCase() === "now") return now;
   if (/^\d+$/.test(text)) {
     if (text.length === 13) return Number(text);
@@ -53,7 +52,7 @@ export function parseWhen(input: string, now: number, what = "--since"): number 
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
-  const ms = Math.floor(Number(`0.${frac || "0"}`) * 1000);
+  const ms = Math.floor(Number(`0.${frac}`) * 1000); // "0." is 0
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) {
     throw bad(`${y}-${mo}-${d} is not a date`);
@@ -61,11 +60,11 @@ export function parseWhen(input: string, now: number, what = "--since"): number 
   if (hour > 23 || minute > 59 || second > 59) throw bad(`${h}:${mi}:${s} is not a time of day`);
   if (zone === undefined) return new Date(year, month - 1, day, hour, minute, second, ms).getTime();
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  if (zone.toUpperCase() === "Z") return utc;
+  // `Z` (and `+05`'s minutes) have no digits, and Number("") is 0: an offset of 0.
   const sign = zone.startsWith("-") ? -1 : 1;
   const digits = zone.slice(1).replace(":", "");
   const offsetH = Number(digits.slice(0, 2));
-  const offsetM = Number(digits.slice(2) || "0");
+  const offsetM = Number(digits.slice(2));
   if (offsetH > 23 || offsetM > 59) throw bad(`${zone} is not a time zone offset`);
   return utc - sign * (offsetH * 60 + offsetM) * 60_000;
 }
