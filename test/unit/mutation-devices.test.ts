@@ -49,6 +49,7 @@ const ev = (o: Partial<ScanEvent> = {}): ScanEvent =>
     customer_gateway_name: "Picking Gateway 1",
     ...o,
   });
+const escapeRegExp = (s: string) => s.replace(/[[\]\\^$.|?*+()]/g, "\\$&");
 const strip = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
 
 describe("a device's row", () => {
@@ -270,7 +271,7 @@ describe("latency p95", () => {
     [Array.from({ length: 21 }, (_v, i) => 21 - i), 20],
     [Array.from({ length: 100 }, (_v, i) => i + 1), 95],
     // Numerically, not as text: 9 < 100.
-    [[100, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9], 9],
+    [[9, 100, 8], 100],
   ] as const)("%j → %s", (latencies, p95) => {
     expect(DeviceTable.p95(withLatencies([...latencies]))).toBe(p95);
   });
@@ -630,6 +631,48 @@ describe("colour on a terminal", () => {
     expect(lines[2]).toContain(`   ${c.dim("200ms")}   ${c.dim("200ms")}  just now`);
     expect(lines[3]).toContain(`    ${c.yellow("1.5s")}    ${c.yellow("1.5s")}  just now`);
   });
+  it("dims a device quiet for over a minute and reddens one quiet for over five", () => {
+    let now = NOW;
+    const r = createRenderer(options({ isTTY: true, chalk: c, columns: 40, now: () => now }));
+    for (const [serial, quiet] of [
+      ["A", 60_000],
+      ["B", 60_001],
+      ["C", 300_000],
+      ["D", 300_001],
+    ] as const) {
+      now = NOW - quiet;
+      r.render(bare({ device_serial: serial }), "");
+    }
+    now = NOW;
+    const rows = r.tick!().split("\n").slice(2);
+    expect(rows[0]).toMatch(/ 1m ago\u001b\[K$/);
+    expect(rows[1]).toMatch(new RegExp(` ${escapeRegExp(c.dim("1m ago"))}\u001b\\[K$`));
+    expect(rows[2]).toMatch(new RegExp(` ${escapeRegExp(c.dim("5m ago"))}\u001b\\[K$`));
+    expect(rows[3]).toMatch(new RegExp(` ${escapeRegExp(c.red("5m ago"))}\u001b\\[K\u001b\\[J$`));
+  });
+  it("styles the shorter titles and the line about devices that do not fit", () => {
+    const r = createRenderer(options({ isTTY: true, chalk: c, columns: 45, rows: 3 }));
+    r.render(bare({ device_serial: "A" }), "");
+    r.render(bare({ device_serial: "B" }), "");
+    const [title, , more] = r.tick!().split("\n");
+    expect(title).toBe(
+      `\u001b[?1049h\u001b[?25l\u001b[H2 devices, 2 scans${c.dim("  09:05:03 · Ctrl-C quits")}\u001b[K`,
+    );
+    expect(more).toBe(`${c.dim("… and 2 more devices (enlarge the terminal …")}\u001b[K\u001b[J`);
+    let now = NOW;
+    const quiet = createRenderer(options({ isTTY: true, chalk: c, columns: 60, now: () => now }));
+    quiet.render(bare({ device_serial: "A" }), "");
+    now = NOW + 61_000;
+    expect(quiet.tick!().split("\n")[0]).toBe(
+      `\u001b[?1049h\u001b[?25l\u001b[H1 device, 1 scans${c.yellow(", 1 quiet")}${c.dim("  09:06:04 · Ctrl-C quits")}\u001b[K`,
+    );
+    const narrow = createRenderer(options({ isTTY: true, chalk: c, columns: 30, now: () => now }));
+    narrow.render(bare({ device_serial: "A" }), "");
+    now = NOW + 122_000;
+    expect(narrow.tick!().split("\n")[0]).toBe(
+      `\u001b[?1049h\u001b[?25l\u001b[H1 device, 1 scans${c.yellow(", 1 quiet")}\u001b[K`,
+    );
+  });
   it("sends no escape codes besides the screen's own without colour", () => {
     const { r } = fleetRenderer({ columns: 80 });
     expect(r.tick!().replace(/\u001b\[(\?1049h|\?25l|H|K|J)/g, "")).not.toContain("\u001b");
@@ -845,6 +888,14 @@ describe("fitting columns to a width", () => {
     // A very narrow terminal: the serial down to 6, then the code gives up the rest.
     [code, [13, 40, 9], 10, [0, 1], [6, 3]],
     [code, [13, 40, 9], 8, [0, 1], [6, 1]],
+    // A short code cut to 8 gets its room back, and no more, when a drop frees it.
+    [code, [13, 10, 9], 25, [0, 1], [13, 10]],
+    // The symbology, cut to 8, grows back to its whole value with room to spare.
+    [["SERIAL", "SYMBOLOGY", "/MIN"], [13, 10, 4], 25, [0, 1], [13, 10]],
+    [["SERIAL", "SYMBOLOGY", "/MIN"], [13, 14, 4], 25, [0, 1], [13, 11]],
+    // Wherever the code column is, even first.
+    [["LAST CODE", "SERIAL", "LAST SEEN"], [40, 13, 9], 30, [0, 1], [16, 13]],
+    [["LAST CODE", "SERIAL"], [40, 13], 10, [0, 1], [3, 6]],
   ] as const)("%j %j in %i → kept %j, widths %j", (headers, natural, total, kept, widths) => {
     expect(fitDeviceColumns([...headers], [...natural], total)).toEqual({ kept, widths });
   });
