@@ -110,7 +110,8 @@ export class DeviceTable {
   static p95(row: DeviceRow): number | undefined {
     if (row.latencies.length === 0) return undefined;
     const sorted = [...row.latencies].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
+    // ceil(0.95 n) never exceeds n: the index is always within the samples.
+    return sorted[Math.ceil(sorted.length * 0.95) - 1];
   }
 
   /**
@@ -172,8 +173,11 @@ const FIT_STEPS: readonly FitStep[] = [
   { drop: "LAST SEEN" },
   { shrink: "SERIAL", to: 6 },
 ];
-/** Who gets room left over once the code is whole, most wanted first. */
-const GROW_ORDER = ["STATION / GATEWAY", "SERIAL", "SYMBOLOGY"];
+/**
+ * Who gets room left over once the code is whole, most wanted first. Not the serial:
+ * it shrinks last, only to what the width needs, so no room is ever left for it.
+ */
+const GROW_ORDER = ["STATION / GATEWAY", "SYMBOLOGY"];
 
 interface Layout {
   kept: number[];
@@ -192,14 +196,14 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
   // While deciding, a long code counts as CODE_TARGET cells: it must not empty the row.
   const planned = (i: number) => (i === code ? Math.min(widths[i]!, CODE_TARGET) : widths[i]!);
   const used = () => kept.reduce((sum, i) => sum + planned(i), 0) + kept.length - 1;
-  const fits = () => kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1 <= total;
-  if (fits()) return { kept, widths: kept.map((i) => widths[i]!) };
+  // When every value fits, the first step ends the loop and nothing below changes a width.
   for (const step of FIT_STEPS) {
     if (used() <= total) break;
     if ("drop" in step) kept = kept.filter((i) => headers[i] !== step.drop);
     else {
       const i = at(step.shrink);
-      if (i < 0 || !kept.includes(i)) continue;
+      // A column shrinks before it could be dropped (and a dropped one is not shown).
+      if (i < 0) continue;
       if (i === code) widths[i] = planned(i);
       widths[i] = Math.max(Math.min(step.to, widths[i]!), widths[i]! - (used() - total));
     }
