@@ -893,7 +893,16 @@ describe("fitting columns to a width", () => {
     // The symbology, cut to 8, grows back to its whole value with room to spare.
     [["SERIAL", "SYMBOLOGY", "/MIN"], [13, 10, 4], 25, [0, 1], [13, 10]],
     [["SERIAL", "SYMBOLOGY", "/MIN"], [13, 14, 4], 25, [0, 1], [13, 11]],
-    // Wherever the code column is, even first.
+    // The room a drop frees goes to the code first, then to the station.
+    [
+      ["SERIAL", "STATION / GATEWAY", "LAST CODE", "LAST SEEN"],
+      [13, 30, 10, 9],
+      30,
+      [0, 1, 2],
+      [13, 5, 10],
+    ],
+    // Wherever the code column is, even first; likewise a column that grows back.
+    [["SYMBOLOGY", "SERIAL", "/MIN"], [14, 13, 4], 25, [0, 1], [11, 13]],
     [["LAST CODE", "SERIAL", "LAST SEEN"], [40, 13, 9], 30, [0, 1], [16, 13]],
     [["LAST CODE", "SERIAL"], [40, 13], 10, [0, 1], [3, 6]],
   ] as const)("%j %j in %i → kept %j, widths %j", (headers, natural, total, kept, widths) => {
