@@ -90,7 +90,8 @@ export class DeviceTable {
     row.lastSeen = Math.max(row.lastSeen, seenAt);
     row.recent.push(seenAt);
     while (row.recent.length && row.recent[0]! < seenAt - RATE_WINDOW_MS) row.recent.shift();
-    if (row.recent.length > 10_000) row.recent.splice(0, row.recent.length - 10_000);
+    // Keeps the newest 10 000 (a negative count removes nothing).
+    row.recent.splice(0, row.recent.length - 10_000);
     return row;
   }
 
@@ -108,9 +109,8 @@ export class DeviceTable {
   }
 
   static p95(row: DeviceRow): number | undefined {
-    if (row.latencies.length === 0) return undefined;
     const sorted = [...row.latencies].sort((a, b) => a - b);
-    // ceil(0.95 n) never exceeds n: the index is always within the samples.
+    // ceil(0.95 n) never exceeds n: the index is within the samples (-1 when there are none).
     return sorted[Math.ceil(sorted.length * 0.95) - 1];
   }
 
@@ -204,7 +204,8 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
       const i = at(step.shrink);
       // A column shrinks before it could be dropped (and a dropped one is not shown).
       if (i < 0) continue;
-      if (i === code) widths[i] = planned(i);
+      // A long code counts as CODE_TARGET cells from here on (planned is the width otherwise).
+      widths[i] = planned(i);
       widths[i] = Math.max(Math.min(step.to, widths[i]!), widths[i]! - (used() - total));
     }
   }
