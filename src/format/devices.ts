@@ -209,14 +209,12 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
       widths[i] = Math.max(Math.min(step.to, widths[i]!), widths[i]! - (used() - total));
     }
   }
-  // The code takes what is left, up to its whole value; then the shortened columns.
+  // The code takes what is left, up to its whole value; then the shortened columns. (A
+  // code still wider than CODE_TARGET gives up its excess below: the loop stopped with it
+  // counted as CODE_TARGET, so it keeps at least that.)
   let spare = total - (kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1);
   if (code >= 0 && kept.includes(code)) {
-    const want = natural[code]!;
-    if (widths[code]! > CODE_TARGET && spare < 0)
-      widths[code] = Math.max(CODE_TARGET, widths[code]! + spare);
-    spare = total - (kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1);
-    const grow = Math.max(0, Math.min(spare, want - widths[code]!));
+    const grow = Math.max(0, Math.min(spare, natural[code]! - widths[code]!));
     widths[code]! += grow;
     spare -= grow;
   }
@@ -227,7 +225,7 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
     widths[i]! += grow;
     spare -= grow;
   }
-  // Still too wide (a very narrow terminal): the code gives up the rest.
+  // Still too wide (a long code, or a very narrow terminal): the code gives up the rest.
   if (spare < 0 && code >= 0 && kept.includes(code))
     widths[code] = Math.max(1, widths[code]! + spare);
   return { kept, widths: kept.map((i) => widths[i]!) };
