@@ -673,6 +673,14 @@ describe("colour on a terminal", () => {
       `\u001b[?1049h\u001b[?25l\u001b[H1 device, 1 scans${c.yellow(", 1 quiet")}\u001b[K`,
     );
   });
+  it("leaves a blank value unstyled", () => {
+    const r = createRenderer(options({ chalk: c }));
+    r.render(bare({ device_serial: "A", scan_code: "   " }), "");
+    r.render(bare({ device_serial: "B", scan_code: "X" }), "");
+    const [, a, b] = r.finish!().split("\n");
+    expect(a).not.toContain(c.bold("   "));
+    expect(b).toContain(c.bold("X"));
+  });
   it("sends no escape codes besides the screen's own without colour", () => {
     const { r } = fleetRenderer({ columns: 80 });
     expect(r.tick!().replace(/\u001b\[(\?1049h|\?25l|H|K|J)/g, "")).not.toContain("\u001b");
