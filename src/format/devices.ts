@@ -312,27 +312,28 @@ export function createRenderer(options: FormatOptions): Renderer {
   const headers = columns.map((c) => c.header);
 
   /** Pads `text` (measured) to `width` cells; `shown` is what is printed (it may be styled). */
-  const pad = (text: string, width: number, align = "left", shown = text) => {
+  const pad = (text: string, width: number, align: ViewColumn["align"], shown = text) => {
     const room = " ".repeat(Math.max(0, width - measure.width(text)));
     return align === "right" ? room + shown : shown + room;
   };
 
-  /** The header and one line per row; `width` undefined: every value whole. */
-  const renderTable = (width: number | undefined, maxRows: number | undefined, now: number) => {
+  /**
+   * The header and one line per row: fitted to `fit.width` in at most `fit.maxRows` lines,
+   * or without `fit` every value whole.
+   */
+  const renderTable = (now: number, fit?: { width: number; maxRows?: number }) => {
     const all = table.sorted(options.sort);
-    const rows = maxRows !== undefined && all.length > maxRows ? all.slice(0, maxRows - 1) : all;
+    const maxRows = fit?.maxRows ?? all.length;
+    const rows = all.length > maxRows ? all.slice(0, maxRows - 1) : all;
     const cells = rows.map((row) => columns.map((c) => sanitize(c.text(row, now))));
     const natural = columns.map((c, i) =>
       cells.reduce((w, line) => Math.max(w, measure.width(line[i]!)), measure.width(c.header)),
     );
-    const { kept, widths } =
-      width === undefined
-        ? { kept: columns.map((_c, i) => i), widths: natural }
-        : fitDeviceColumns(headers, natural, width);
-    const cell = (text: string, k: number) => {
-      const w = widths[k]!;
-      return measure.width(text) > w ? measure.truncate(text, w) : text;
-    };
+    const { kept, widths } = fit
+      ? fitDeviceColumns(headers, natural, fit.width)
+      : { kept: columns.map((_c, i) => i), widths: natural };
+    // Whole when it fits, else cut with …
+    const cell = (text: string, k: number) => measure.truncate(text, widths[k]!);
     const header = kept
       .map((i, k) => pad(cell(columns[i]!.header, k), widths[k]!, columns[i]!.align))
       .join(" ")
@@ -348,8 +349,9 @@ export function createRenderer(options: FormatOptions): Renderer {
       lines.push(line.join(" ").trimEnd());
     });
     if (rows.length < all.length) {
+      // Only a fitted screen leaves rows out.
       const more = `… and ${all.length - rows.length} more devices (enlarge the terminal to see them)`;
-      lines.push(chalk.dim(width === undefined ? more : measure.truncate(more, width).trimEnd()));
+      lines.push(chalk.dim(measure.truncate(more, fit!.width)));
     }
     return lines;
   };
@@ -397,7 +399,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       },
       finish() {
         // Printed once, for a file or a program: every value whole, however wide.
-        return table.rows.size ? `${renderTable(undefined, undefined, clock()).join("\n")}\n` : "";
+        return table.rows.size ? `${renderTable(clock()).join("\n")}\n` : "";
       },
     };
   }
@@ -406,10 +408,11 @@ export function createRenderer(options: FormatOptions): Renderer {
   const screenLines = (now: number) => {
     const width = options.columns - 1;
     const room = Math.max(1, options.rows - 1);
-    if (fitting) return [title(now, width), ...renderTable(width, Math.max(1, room - 1), now)];
+    if (fitting)
+      return [title(now, width), ...renderTable(now, { width, maxRows: Math.max(1, room - 1) })];
     const lines = [title(now, width)];
     let used = 1;
-    for (const line of renderTable(undefined, undefined, now)) {
+    for (const line of renderTable(now)) {
       const takes = Math.max(1, Math.ceil(measure.width(line) / options.columns));
       if (used + takes > room) break;
       lines.push(line);
@@ -460,7 +463,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       }
       // Leave the final picture in the normal screen, where it stays visible.
       if (table.rows.size)
-        out += `${renderTable(fitting ? options.columns - 1 : undefined, undefined, clock()).join("\n")}\n`;
+        out += `${renderTable(clock(), fitting ? { width: options.columns - 1 } : undefined).join("\n")}\n`;
       return out;
     },
   };
