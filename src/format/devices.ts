@@ -212,7 +212,8 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
   // The code takes what is left, up to its whole value; then the shortened columns. (A
   // code still wider than CODE_TARGET gives up its excess below: the loop stopped with it
   // counted as CODE_TARGET, so it keeps at least that.)
-  let spare = total - (kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1);
+  const line = () => kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1;
+  let spare = total - line();
   if (code >= 0 && kept.includes(code)) {
     const grow = Math.max(0, Math.min(spare, natural[code]! - widths[code]!));
     widths[code]! += grow;
@@ -228,6 +229,10 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
   // Still too wide (a long code, or a very narrow terminal): the code gives up the rest.
   if (spare < 0 && code >= 0 && kept.includes(code))
     widths[code] = Math.max(1, widths[code]! + spare);
+  // A pane narrower even than that: columns go from the right, and the last one left is
+  // cut to the width, so that no line wraps.
+  while (kept.length > 1 && line() > total) kept = kept.slice(0, -1);
+  if (line() > total) widths[kept[0]!] = total;
   return { kept, widths: kept.map((i) => widths[i]!) };
 }
 

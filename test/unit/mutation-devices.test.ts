@@ -551,6 +551,31 @@ describe("the devices view fitted to a terminal", () => {
   });
 });
 
+describe("a pane only a few cells wide", () => {
+  // Even then no line is wider than the pane: columns go from the right, the last is cut.
+  it.each([
+    [14, ["2 devices, 2…", "SERIAL STA… …", "MDSR1…      X", "M2SR1… Pac… …"]],
+    [13, ["2 devices, …", "SERIAL STA…", "MDSR1…", "M2SR1… Pac…"]],
+    [11, ["2 devices…", "SERIAL", "MDSR1…", "M2SR1…"]],
+    [7, ["2 dev…", "SERIAL", "MDSR1…", "M2SR1…"]],
+    [6, ["2 de…", "SERI…", "MDSR…", "M2SR…"]],
+    [2, ["…", "…", "…", "…"]],
+    [1, ["", "", "", ""]],
+  ] as const)("%i columns", (columns, lines) => {
+    const r = createRenderer(options({ isTTY: true, columns, rows: 6 }));
+    r.render(
+      bare({
+        device_serial: "M2SR121103132",
+        customer_gateway_station: "Pack 3",
+        scan_code: "4006381333931",
+      }),
+      "",
+    );
+    r.render(bare({ device_serial: "MDSR152326113", scan_code: "X" }), "");
+    expect(screen(r.tick!())).toEqual(lines);
+  });
+});
+
 describe("the title line", () => {
   const titleOf = (o: Partial<FormatOptions>, events: number, serials = ["A"]) => {
     const r = createRenderer(options({ isTTY: true, ...o }));
@@ -893,9 +918,12 @@ describe("fitting columns to a width", () => {
     [code, [13, 40, 9], 41, [0, 1, 2], [13, 17, 9]],
     [code, [13, 40, 9], 40, [0, 1, 2], [13, 16, 9]],
     [code, [13, 40, 9], 30, [0, 1], [13, 16]],
-    // A very narrow terminal: the serial down to 6, then the code gives up the rest.
+    // A very narrow terminal: the serial down to 6, then the code gives up the rest, then
+    // columns go from the right and the serial is cut to the width.
     [code, [13, 40, 9], 10, [0, 1], [6, 3]],
     [code, [13, 40, 9], 8, [0, 1], [6, 1]],
+    [code, [13, 40, 9], 7, [0], [6]],
+    [code, [13, 40, 9], 5, [0], [5]],
     // A short code cut to 8 gets its room back, and no more, when a drop frees it.
     [code, [13, 10, 9], 25, [0, 1], [13, 10]],
     // The symbology, cut to 8, grows back to its whole value with room to spare.
