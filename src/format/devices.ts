@@ -214,7 +214,8 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
   // counted as CODE_TARGET, so it keeps at least that.)
   const line = () => kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1;
   let spare = total - line();
-  if (code >= 0 && kept.includes(code)) {
+  // FIT_STEPS never drop the code, so it is kept whenever it is a column.
+  if (code >= 0) {
     const grow = Math.max(0, Math.min(spare, natural[code]! - widths[code]!));
     widths[code]! += grow;
     spare -= grow;
@@ -227,8 +228,7 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
     spare -= grow;
   }
   // Still too wide (a long code, or a very narrow terminal): the code gives up the rest.
-  if (spare < 0 && code >= 0 && kept.includes(code))
-    widths[code] = Math.max(1, widths[code]! + spare);
+  if (spare < 0 && code >= 0) widths[code] = Math.max(1, widths[code]! + spare);
   // A pane narrower even than that: columns go from the right, and the last one left is
   // cut to the width, so that no line wraps.
   while (kept.length > 1 && line() > total) kept = kept.slice(0, -1);
@@ -392,7 +392,7 @@ export function createRenderer(options: FormatOptions): Renderer {
     ];
     const plain = (v: Array<[string, unknown]>) => v.map(([t]) => t).join("");
     const chosen = variants.find((v) => measure.width(plain(v)) <= width);
-    if (!chosen) return measure.truncate(plain(variants.at(-1)!), width).trimEnd();
+    if (!chosen) return measure.truncate(plain(variants.at(-1)!), width);
     return chosen.map(([t, style]) => (t ? style(t) : t)).join("");
   };
 

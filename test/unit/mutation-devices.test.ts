@@ -911,6 +911,7 @@ describe("fitting columns to a width", () => {
     [where, [13, 30, 9], 30, [0, 1, 2], [13, 6, 9]],
     // Last seen goes; the room it leaves goes back to the station.
     [where, [13, 30, 9], 20, [0, 1], [13, 6]],
+    [where, [13, 30, 9], 10, [0], [6]],
     // A long code counts as 20 cells while columns give way, then takes what is left.
     [code, [13, 40, 9], 64, [0, 1, 2], [13, 40, 9]],
     [code, [13, 40, 9], 50, [0, 1, 2], [13, 26, 9]],
