@@ -90,7 +90,8 @@ export class DeviceTable {
     row.lastSeen = Math.max(row.lastSeen, seenAt);
     row.recent.push(seenAt);
     while (row.recent.length && row.recent[0]! < seenAt - RATE_WINDOW_MS) row.recent.shift();
-    if (row.recent.length > 10_000) row.recent.splice(0, row.recent.length - 10_000);
+    // Keeps the newest 10 000 (a negative count removes nothing).
+    row.recent.splice(0, row.recent.length - 10_000);
     return row;
   }
 
@@ -108,9 +109,9 @@ export class DeviceTable {
   }
 
   static p95(row: DeviceRow): number | undefined {
-    if (row.latencies.length === 0) return undefined;
     const sorted = [...row.latencies].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
+    // ceil(0.95 n) never exceeds n: the index is within the samples (-1 when there are none).
+    return sorted[Math.ceil(sorted.length * 0.95) - 1];
   }
 
   /**
@@ -172,8 +173,11 @@ const FIT_STEPS: readonly FitStep[] = [
   { drop: "LAST SEEN" },
   { shrink: "SERIAL", to: 6 },
 ];
-/** Who gets room left over once the code is whole, most wanted first. */
-const GROW_ORDER = ["STATION / GATEWAY", "SERIAL", "SYMBOLOGY"];
+/**
+ * Who gets room left over once the code is whole, most wanted first. Not the serial:
+ * it shrinks last, only to what the width needs, so no room is ever left for it.
+ */
+const GROW_ORDER = ["STATION / GATEWAY", "SYMBOLOGY"];
 
 interface Layout {
   kept: number[];
@@ -192,26 +196,27 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
   // While deciding, a long code counts as CODE_TARGET cells: it must not empty the row.
   const planned = (i: number) => (i === code ? Math.min(widths[i]!, CODE_TARGET) : widths[i]!);
   const used = () => kept.reduce((sum, i) => sum + planned(i), 0) + kept.length - 1;
-  const fits = () => kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1 <= total;
-  if (fits()) return { kept, widths: kept.map((i) => widths[i]!) };
+  // When every value fits, the first step ends the loop and nothing below changes a width.
   for (const step of FIT_STEPS) {
     if (used() <= total) break;
     if ("drop" in step) kept = kept.filter((i) => headers[i] !== step.drop);
     else {
       const i = at(step.shrink);
-      if (i < 0 || !kept.includes(i)) continue;
-      if (i === code) widths[i] = planned(i);
+      // A column shrinks before it could be dropped (and a dropped one is not shown).
+      if (i < 0) continue;
+      // A long code counts as CODE_TARGET cells from here on (planned is the width otherwise).
+      widths[i] = planned(i);
       widths[i] = Math.max(Math.min(step.to, widths[i]!), widths[i]! - (used() - total));
     }
   }
-  // The code takes what is left, up to its whole value; then the shortened columns.
-  let spare = total - (kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1);
-  if (code >= 0 && kept.includes(code)) {
-    const want = natural[code]!;
-    if (widths[code]! > CODE_TARGET && spare < 0)
-      widths[code] = Math.max(CODE_TARGET, widths[code]! + spare);
-    spare = total - (kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1);
-    const grow = Math.max(0, Math.min(spare, want - widths[code]!));
+  // The code takes what is left, up to its whole value; then the shortened columns. (A
+  // code still wider than CODE_TARGET gives up its excess below: the loop stopped with it
+  // counted as CODE_TARGET, so it keeps at least that.)
+  const line = () => kept.reduce((sum, i) => sum + widths[i]!, 0) + kept.length - 1;
+  let spare = total - line();
+  // FIT_STEPS never drop the code, so it is kept whenever it is a column.
+  if (code >= 0) {
+    const grow = Math.max(0, Math.min(spare, natural[code]! - widths[code]!));
     widths[code]! += grow;
     spare -= grow;
   }
@@ -222,9 +227,12 @@ export function fitDeviceColumns(headers: string[], natural: number[], total: nu
     widths[i]! += grow;
     spare -= grow;
   }
-  // Still too wide (a very narrow terminal): the code gives up the rest.
-  if (spare < 0 && code >= 0 && kept.includes(code))
-    widths[code] = Math.max(1, widths[code]! + spare);
+  // Still too wide (a long code, or a very narrow terminal): the code gives up the rest.
+  if (spare < 0 && code >= 0) widths[code] = Math.max(1, widths[code]! + spare);
+  // A pane narrower even than that: columns go from the right, and the last one left is
+  // cut to the width, so that no line wraps.
+  while (kept.length > 1 && line() > total) kept = kept.slice(0, -1);
+  if (line() > total) widths[kept[0]!] = total;
   return { kept, widths: kept.map((i) => widths[i]!) };
 }
 
@@ -309,27 +317,28 @@ export function createRenderer(options: FormatOptions): Renderer {
   const headers = columns.map((c) => c.header);
 
   /** Pads `text` (measured) to `width` cells; `shown` is what is printed (it may be styled). */
-  const pad = (text: string, width: number, align = "left", shown = text) => {
+  const pad = (text: string, width: number, align: ViewColumn["align"], shown = text) => {
     const room = " ".repeat(Math.max(0, width - measure.width(text)));
     return align === "right" ? room + shown : shown + room;
   };
 
-  /** The header and one line per row; `width` undefined: every value whole. */
-  const renderTable = (width: number | undefined, maxRows: number | undefined, now: number) => {
+  /**
+   * The header and one line per row: fitted to `fit.width` in at most `fit.maxRows` lines,
+   * or without `fit` every value whole.
+   */
+  const renderTable = (now: number, fit?: { width: number; maxRows?: number }) => {
     const all = table.sorted(options.sort);
-    const rows = maxRows !== undefined && all.length > maxRows ? all.slice(0, maxRows - 1) : all;
+    const maxRows = fit?.maxRows ?? all.length;
+    const rows = all.length > maxRows ? all.slice(0, maxRows - 1) : all;
     const cells = rows.map((row) => columns.map((c) => sanitize(c.text(row, now))));
     const natural = columns.map((c, i) =>
       cells.reduce((w, line) => Math.max(w, measure.width(line[i]!)), measure.width(c.header)),
     );
-    const { kept, widths } =
-      width === undefined
-        ? { kept: columns.map((_c, i) => i), widths: natural }
-        : fitDeviceColumns(headers, natural, width);
-    const cell = (text: string, k: number) => {
-      const w = widths[k]!;
-      return measure.width(text) > w ? measure.truncate(text, w) : text;
-    };
+    const { kept, widths } = fit
+      ? fitDeviceColumns(headers, natural, fit.width)
+      : { kept: columns.map((_c, i) => i), widths: natural };
+    // Whole when it fits, else cut with …
+    const cell = (text: string, k: number) => measure.truncate(text, widths[k]!);
     const header = kept
       .map((i, k) => pad(cell(columns[i]!.header, k), widths[k]!, columns[i]!.align))
       .join(" ")
@@ -345,8 +354,9 @@ export function createRenderer(options: FormatOptions): Renderer {
       lines.push(line.join(" ").trimEnd());
     });
     if (rows.length < all.length) {
+      // Only a fitted screen leaves rows out.
       const more = `… and ${all.length - rows.length} more devices (enlarge the terminal to see them)`;
-      lines.push(chalk.dim(width === undefined ? more : measure.truncate(more, width).trimEnd()));
+      lines.push(chalk.dim(measure.truncate(more, fit!.width)));
     }
     return lines;
   };
@@ -382,7 +392,7 @@ export function createRenderer(options: FormatOptions): Renderer {
     ];
     const plain = (v: Array<[string, unknown]>) => v.map(([t]) => t).join("");
     const chosen = variants.find((v) => measure.width(plain(v)) <= width);
-    if (!chosen) return measure.truncate(plain(variants.at(-1)!), width).trimEnd();
+    if (!chosen) return measure.truncate(plain(variants.at(-1)!), width);
     return chosen.map(([t, style]) => (t ? style(t) : t)).join("");
   };
 
@@ -394,7 +404,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       },
       finish() {
         // Printed once, for a file or a program: every value whole, however wide.
-        return table.rows.size ? `${renderTable(undefined, undefined, clock()).join("\n")}\n` : "";
+        return table.rows.size ? `${renderTable(clock()).join("\n")}\n` : "";
       },
     };
   }
@@ -403,10 +413,11 @@ export function createRenderer(options: FormatOptions): Renderer {
   const screenLines = (now: number) => {
     const width = options.columns - 1;
     const room = Math.max(1, options.rows - 1);
-    if (fitting) return [title(now, width), ...renderTable(width, Math.max(1, room - 1), now)];
+    if (fitting)
+      return [title(now, width), ...renderTable(now, { width, maxRows: Math.max(1, room - 1) })];
     const lines = [title(now, width)];
     let used = 1;
-    for (const line of renderTable(undefined, undefined, now)) {
+    for (const line of renderTable(now)) {
       const takes = Math.max(1, Math.ceil(measure.width(line) / options.columns));
       if (used + takes > room) break;
       lines.push(line);
@@ -457,7 +468,7 @@ export function createRenderer(options: FormatOptions): Renderer {
       }
       // Leave the final picture in the normal screen, where it stays visible.
       if (table.rows.size)
-        out += `${renderTable(fitting ? options.columns - 1 : undefined, undefined, clock()).join("\n")}\n`;
+        out += `${renderTable(clock(), fitting ? { width: options.columns - 1 } : undefined).join("\n")}\n`;
       return out;
     },
   };

@@ -61,11 +61,14 @@ export function wholeLine(shown: Shown): string | Uint8Array {
   return isCompactJson(shown.text) ? shown.frame : compactJson(shown.text);
 }
 
-/** The event cut down to `fields` (already resolved), in that order, own fields only. */
+/**
+ * The event cut down to `fields` (already resolved), in that order, own fields only (a
+ * field set to undefined is left out by JSON.stringify, like a missing one).
+ */
 export function projectedLine(event: ScanEvent, fields: readonly string[]): string {
   const out: Record<string, unknown> = Object.create(null);
   for (const field of fields) {
-    if (Object.hasOwn(event, field) && event[field] !== undefined) out[field] = event[field];
+    if (Object.hasOwn(event, field)) out[field] = event[field];
   }
   return JSON.stringify(out);
 }
