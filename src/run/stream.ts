@@ -88,10 +88,7 @@ export async function runStream(
         stats.received++;
         if (verdict.kind === "invalid") {
           stats.invalid++;
-          const line =
-            item.lineNumbers?.[i] ??
-            (item.firstLine !== undefined ? item.firstLine + i : undefined);
-          status.invalid(verdict.reason, line);
+          status.invalid(verdict.reason, item.lineNumbers?.[i]);
           continue;
         }
         if (
