@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { plainChalk } from "../../src/format/color.js";
+import { loadChalk, plainChalk } from "../../src/format/color.js";
 import type { Shown } from "../../src/format/registry.js";
 import type { Output } from "../../src/outputs/output.js";
 import { createClassifier } from "../../src/run/classify.js";
@@ -11,6 +11,7 @@ import { StatusReporter } from "../../src/run/status.js";
 import { runStream, type StreamOptions } from "../../src/run/stream.js";
 import { openRecording } from "../../src/sources/recording.js";
 import type { SourceItem } from "../../src/sources/source.js";
+import { sanitize } from "../../src/util/sanitize.js";
 import { makeContext, runCli, type TestContext } from "../helpers/context.js";
 import { liveFrame, restItems, startFakeRest } from "../helpers/fake-rest.js";
 import { event, startTestServer, type TestServer } from "../helpers/ws-server.js";
@@ -555,5 +556,107 @@ describe("runStream and its caller", () => {
     );
     expect(out.shown.map((s) => s.event.event_id)).toEqual(["a", "b", "c", "a"]);
     expect(stats.duplicates).toBe(1);
+  });
+});
+
+describe("the closing summary", () => {
+  const stats = (fill: Partial<Record<keyof RunStats, number>> = {}, startedAt = 0) =>
+    Object.assign(new RunStats(startedAt), fill);
+
+  it.each([
+    [{}, "0 received, 0 shown, 0 filtered out, 0 invalid in 1.5s"],
+    [
+      { received: 9, shown: 4, filtered: 2, invalid: 1, duplicates: 1, filled: 3, reconnects: 1 },
+      "9 received, 4 shown, 2 filtered out, 1 invalid, 1 duplicate dropped, 3 from the event history, 1 reconnect in 1.5s",
+    ],
+    [
+      { received: 5, shown: 1, duplicates: 2, reconnects: 3 },
+      "5 received, 1 shown, 0 filtered out, 0 invalid, 2 duplicates dropped, 3 reconnects in 1.5s",
+    ],
+  ])("%j", (fill, line) => {
+    expect(stats(fill, 1000).summaryLine(2500)).toBe(line);
+  });
+
+  it("wraps between parts at the terminal's width, never inside one", () => {
+    const s = stats();
+    const wrapped = (width: number) => s.summary(0, plainChalk, (t) => t, width);
+    expect(wrapped(Number.POSITIVE_INFINITY)).toEqual([
+      "scantail: 0 received, 0 shown, 0 filtered out, 0 invalid in 0ms",
+    ]);
+    expect(wrapped(30)).toEqual([
+      "scantail: 0 received, 0 shown,",
+      " 0 filtered out,",
+      " 0 invalid in 0ms",
+    ]);
+    expect(wrapped(29)).toEqual([
+      "scantail: 0 received,",
+      " 0 shown, 0 filtered out,",
+      " 0 invalid in 0ms",
+    ]);
+    // However narrow: the first part stays on the first line.
+    expect(wrapped(5)).toEqual([
+      "scantail: 0 received,",
+      " 0 shown,",
+      " 0 filtered out,",
+      " 0 invalid in 0ms",
+    ]);
+  });
+
+  it("lists devices and symbologies, most events first, as many as fit, then +N more", () => {
+    const s = stats();
+    for (const [serial, n] of [
+      ["A", 1],
+      ["B", 3],
+      ["C", 2],
+    ] as const)
+      for (let i = 0; i < n; i++) s.countKeys(serial, "EAN-13");
+    const lines = (width: number) => s.summary(0, plainChalk, (t) => t, width).slice(-2);
+    expect(lines(Number.POSITIVE_INFINITY)).toEqual([
+      "  devices (3): B 3, C 2, A 1",
+      "  symbologies (1): EAN-13 6",
+    ]);
+    expect(lines(27)).toEqual(["  devices (3): B 3, +2 more", "  symbologies (1): EAN-13 6"]);
+    expect(lines(26)).toEqual(["  devices (3): +3 more", "  symbologies (1): +1 more"]);
+  });
+
+  it("at most eight of each, dimmed, feed text made safe", async () => {
+    const s = stats();
+    for (let d = 1; d <= 10; d++) for (let i = 0; i < d; i++) s.countKeys(`D${d}`, undefined);
+    s.count({ device_serial: "\u001b[31mRED", scan_decode_symbology: 7 as unknown as string });
+    const chalk = await loadChalk(1);
+    const [, devices, symbologies] = s.summary(0, chalk, sanitize);
+    expect(devices).toBe(
+      chalk.dim("  devices (11): D10 10, D9 9, D8 8, D7 7, D6 6, D5 5, D4 4, D3 3, +3 more"),
+    );
+    expect(symbologies).toBe(chalk.dim("  symbologies (1): (none) 56"));
+    expect(s.perDevice.get("\u001b[31mRED")).toBe(1);
+    expect(devices).not.toContain("\u001b[31m");
+  });
+
+  it("an event without a serial or symbology is counted under a name that says so", () => {
+    const s = stats();
+    s.count({ event_id: "x" });
+    s.count({ device_serial: 42 as unknown as string, scan_decode_symbology: "QR CODE" });
+    expect(s.summary(0, plainChalk, (t) => t).slice(1)).toEqual([
+      "  devices (1): (no serial) 2",
+      "  symbologies (2): (none) 1, QR CODE 1",
+    ]);
+  });
+
+  it("keys are kept short and few, so a hostile feed cannot grow memory", () => {
+    const s = stats();
+    const long = "S".repeat(500);
+    s.countKeys(long, "x".repeat(128));
+    s.countKeys(`${"S".repeat(128)}other`, undefined);
+    expect([...s.perDevice]).toEqual([[`${"S".repeat(128)}…`, 2]]);
+    expect([...s.perSymbology.keys()]).toEqual(["x".repeat(128), "(none)"]);
+    for (let i = 0; i < 10_005; i++) s.countKeys(`K${i}`, "y");
+    expect(s.perDevice.size).toBe(10_000);
+    // A key already counted still counts once the map is full.
+    s.countKeys(`${"S".repeat(128)}…`, "y");
+    s.countKeys("K10004", "y");
+    expect(s.perDevice.get(`${"S".repeat(128)}…`)).toBe(3);
+    expect(s.perDevice.has("K10004")).toBe(false);
+    expect(s.perSymbology.get("y")).toBe(10_007);
   });
 });
