@@ -119,8 +119,6 @@ export function compileFilter(options: FilterOptions): EventPredicate {
     checks.push((e) => !m(e));
   }
 
-  if (checks.length === 0) return () => true;
-  if (checks.length === 1) return checks[0]!;
   return (event) => {
     for (const check of checks) if (!check(event)) return false;
     return true;
