@@ -211,6 +211,21 @@ describe("feed status lines", () => {
     expect(ctx.stderr.text).toBe("");
   });
 
+  it.each([
+    ["a reconnect's first attempt", { attempt: 1, reconnect: true }],
+    ["a retry of the first connection", { attempt: 2, reconnect: false }],
+  ])("no spinner for %s: it is a verbose note", async (_name, over) => {
+    for (const verbose of [false, true]) {
+      const { status, ctx } = reporter({ tty: true, verbose });
+      status.feed({ type: "connecting", url: URL, ...over });
+      await import("ora");
+      await new Promise((resolve) => setImmediate(resolve));
+      status.close();
+      const note = `scantail: connecting to ${URL}${over.attempt > 1 ? " (attempt 2)" : ""}\n`;
+      expect(ctx.stderr.text).toBe(verbose ? note : "");
+    }
+  });
+
   it("a spinner that loads after the connection opened never appears", async () => {
     const { status, ctx } = reporter({ tty: true });
     status.feed({ type: "connecting", url: URL, attempt: 1, reconnect: false });
@@ -411,6 +426,18 @@ describe("the quiet-feed reminder on a terminal", () => {
     expect(notes()).toHaveLength(2);
     vi.advanceTimersByTime(10_000);
     expect(notes().at(-1)).toBe("scantail: connected, no event yet (1m)");
+    status.close();
+    // One reminder timer however often the feed reconnects, and none after the end.
+    vi.advanceTimersByTime(600_000);
+    expect(notes()).toHaveLength(3);
+  });
+
+  it("an event filtered out a whole quiet period ago no longer blames the filters", () => {
+    const { status, notes } = quietReporter();
+    status.feed(connected);
+    status.sawFiltered();
+    vi.advanceTimersByTime(60_000);
+    expect(notes()).toEqual(["scantail: connected, no event yet (1m)"]);
     status.close();
   });
 
