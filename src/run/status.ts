@@ -65,7 +65,6 @@ export class StatusReporter {
   /** A line on stderr; `kind` decides whether it is shown on a pipe. */
   line(text: string, kind: "info" | "status" | "problem" | "always" = "info"): void {
     if ((kind === "info" || kind === "status") && this.options.quiet) return;
-    if (kind === "status") kind = "problem";
     if (kind === "info" && !this.tty && !this.options.verbose) return;
     if (kind === "info" && this.options.quietTerminal && !this.options.verbose) return;
     this.stopSpinner();
