@@ -428,23 +428,46 @@ describe("runStream and its caller", () => {
     expect(all.flushes).toBe(2);
   });
 
-  it("a problem from the source is one invalid line; a status is passed on", async () => {
-    const { ctx, stats, status, stream } = setup({ outputs: [collect()], live: false });
-    const end = await runStream(
+  it.each<[string, { tty?: boolean; verbose?: boolean }, string[]]>([
+    ["a pipe", {}, ["scantail: warning: careful"]],
+    ["a terminal", { tty: true }, ["scantail: i", "scantail: warning: careful"]],
+    ["-v", { verbose: true }, ["scantail: i", "scantail: v", "scantail: warning: careful"]],
+  ])("notices from the source, on %s, by their level", async (_name, over, lines) => {
+    const ctx = makeContext({ stderrTTY: over.tty });
+    const status = new StatusReporter({
+      ctx,
+      chalk: plainChalk,
+      verbose: over.verbose === true,
+      live: true,
+    });
+    const { stream } = setup({ outputs: [collect()], status });
+    await runStream(
       items([
-        { kind: "problem", origin: { source: "recording" }, reason: "line too long", line: 4 },
-        { kind: "status", origin: live, status: { type: "warning", message: "w" } },
         { kind: "notice", origin: live, level: "info", message: "i" },
         { kind: "notice", origin: live, level: "verbose", message: "v" },
         { kind: "notice", origin: live, level: "warning", message: "careful" },
       ]),
       stream,
     );
+    expect(ctx.stderr.lines).toEqual(lines);
+  });
+
+  it("a problem from the source is one invalid line; a blank live frame is invalid too", async () => {
+    const { ctx, stats, status, stream } = setup({ outputs: [collect()], live: false });
+    const end = await runStream(
+      items([
+        { kind: "problem", origin: { source: "recording" }, reason: "line too long", line: 4 },
+        { kind: "status", origin: live, status: { type: "warning", message: "w" } },
+        { kind: "frames", origin: live, frames: ["  "] },
+        { kind: "frames", origin: { source: "recording" }, frames: ["  "], lineNumbers: [9] },
+      ]),
+      stream,
+    );
     status.close();
     expect(end).toBe("end");
-    expect([stats.received, stats.invalid, stats.shown]).toEqual([1, 1, 0]);
+    expect([stats.received, stats.invalid, stats.shown]).toEqual([2, 2, 0]);
     expect(ctx.stderr.text).toBe(
-      "scantail: warning: line 4: line too long\nscantail: warning: w\nscantail: warning: careful\n",
+      "scantail: warning: line 4: line too long\nscantail: warning: w\nscantail: warning: ignored frame: not JSON:   \n",
     );
   });
 
