@@ -220,6 +220,7 @@ describe("filters", () => {
     ["station", { station: ["st?"] }, { customer_gateway_station: "ST1" }, true],
     ["event type", { eventType: ["telemetry"] }, { event_type: "scan" }, false],
     ["nothing asked: everything kept", {}, { device_serial: 5 }, true],
+    ["a serial that is not text", { serial: ["5"] }, { device_serial: 5 }, false],
   ];
   it.each(cases)("%s", (_name, options, over, kept) => {
     expect(compileFilter(options)(e(over))).toBe(kept);
@@ -265,6 +266,14 @@ describe("filters", () => {
 });
 
 describe("de-duplication keys", () => {
+  it("an event stamped ahead of this machine's clock does not make it forget recent ids", () => {
+    const now = 1_700_000_000_000;
+    const recent = liveDedupe(() => now);
+    expect(recent.seen("a", now)).toBe(false);
+    expect(recent.seen("ahead", now + 10 * 60_000)).toBe(false);
+    expect(recent.seen("a", now)).toBe(true);
+  });
+
   it("ids up to 64 characters are kept; longer ones by their SHA-256", () => {
     const id64 = "i".repeat(64);
     const id65 = "i".repeat(65);

@@ -642,6 +642,12 @@ describe("the closing summary", () => {
     expect(lines(26)).toEqual(["  devices (3): +3 more", "  symbologies (1): +1 more"]);
   });
 
+  it("the last one needs no room for +N more", () => {
+    const s = stats();
+    for (const serial of ["B", "B", "A"]) s.countKeys(serial, "QR");
+    expect(s.summary(0, plainChalk, (t) => t, 27).at(-2)).toBe("  devices (2): B 2, A 1");
+  });
+
   it("at most eight of each, dimmed, feed text made safe", async () => {
     const s = stats();
     for (let d = 1; d <= 10; d++) for (let i = 0; i < d; i++) s.countKeys(`D${d}`, undefined);
