@@ -27,6 +27,7 @@ describe("reading event fields", () => {
     [{ customer_gateway_name: "Gate" }, "Gate"],
     [{ customer_gateway_name: 7 }, "7"],
     [{ customer_gateway_name: 0 }, "0"],
+    [JSON.parse('{"customer_gateway_name":1e999}'), "Infinity"],
     [{ customer_gateway_name: false }, "false"],
     [{ customer_gateway_name: true }, "true"],
     [{ customer_gateway_name: { a: [1] } }, '{"a":[1]}'],
