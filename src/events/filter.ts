@@ -44,9 +44,9 @@ function fieldMatcher(field: string, patterns: string[]): EventPredicate {
 }
 
 function symbologyRegExp(patterns: string[]): RegExp {
+  // No flags: normalised names are lower case and hold no line terminators.
   return new RegExp(
     `^(?:${patterns.map((p) => globToRegExpSource(normalizeSymbology(p))).join("|")})$`,
-    "s",
   );
 }
 

@@ -26,10 +26,7 @@ export function binaryFrameReason(frame: { data: Uint8Array }): string {
 }
 
 function usableId(value: unknown): boolean {
-  return (
-    (typeof value === "string" && value.length > 0) ||
-    (typeof value === "number" && Number.isFinite(value))
-  );
+  return (typeof value === "string" && value.length > 0) || Number.isFinite(value);
 }
 
 export function classify(value: unknown, data: string): ParsedFrame {

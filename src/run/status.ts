@@ -44,7 +44,7 @@ export class StatusReporter {
   private spinnerLoading: Promise<void> | undefined;
   private lastEventAt: number | undefined;
   /** When an event last arrived that the filters did not keep. */
-  private lastFilteredAt: number | undefined;
+  private lastFilteredAt = Number.NEGATIVE_INFINITY;
   private connectedAt: number | undefined;
   private lastQuietNote = 0;
   private quietTimer: NodeJS.Timeout | undefined;
@@ -171,8 +171,7 @@ export class StatusReporter {
         const quiet = this.now - since;
         if (quiet >= quietAfter && this.now - this.lastQuietNote >= quietAfter) {
           this.lastQuietNote = this.now;
-          const filteredRecently =
-            this.lastFilteredAt !== undefined && this.now - this.lastFilteredAt < quietAfter;
+          const filteredRecently = this.now - this.lastFilteredAt < quietAfter;
           if (filteredRecently) {
             this.info(
               this.lastEventAt
@@ -190,7 +189,7 @@ export class StatusReporter {
       },
       Math.min(quietAfter, 10_000),
     );
-    this.quietTimer.unref?.();
+    this.quietTimer.unref();
   }
 
   private startSpinner(text: string): void {
@@ -201,7 +200,8 @@ export class StatusReporter {
       return;
     }
     this.spinnerLoading = import("ora").then(({ default: ora }) => {
-      if (this.connected || this.spinnerLoading === undefined) return;
+      // Connected (or a line written) before ora loaded: stopSpinner said no spinner.
+      if (this.spinnerLoading === undefined) return;
       this.spinner = ora({
         text,
         stream: this.stderr as unknown as NodeJS.WritableStream,
@@ -221,6 +221,6 @@ export class StatusReporter {
   close(): void {
     this.stopSpinner();
     this.flushInvalid();
-    if (this.quietTimer) clearInterval(this.quietTimer);
+    clearInterval(this.quietTimer);
   }
 }
