@@ -39,7 +39,8 @@ export function fieldText(event: ScanEvent, field: string): string {
   const value = Object.hasOwn(event, field) ? event[field] : undefined;
   if (value === undefined || value === null) return "";
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  // String(), not JSON: a number too big for a double (1e999) is "Infinity", not "null".
+  if (typeof value === "number") return String(value);
   return JSON.stringify(value);
 }
 
@@ -48,7 +49,7 @@ export function str(value: unknown): string | undefined {
 }
 
 export function num(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  return Number.isFinite(value) ? (value as number) : undefined;
 }
 
 /** Device→cloud latency in ms, when both timestamps are present. */

@@ -44,9 +44,9 @@ function fieldMatcher(field: string, patterns: string[]): EventPredicate {
 }
 
 function symbologyRegExp(patterns: string[]): RegExp {
+  // No flags: normalised names are lower case and hold no line terminators.
   return new RegExp(
     `^(?:${patterns.map((p) => globToRegExpSource(normalizeSymbology(p))).join("|")})$`,
-    "s",
   );
 }
 
@@ -119,8 +119,6 @@ export function compileFilter(options: FilterOptions): EventPredicate {
     checks.push((e) => !m(e));
   }
 
-  if (checks.length === 0) return () => true;
-  if (checks.length === 1) return checks[0]!;
   return (event) => {
     for (const check of checks) if (!check(event)) return false;
     return true;

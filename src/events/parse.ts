@@ -10,8 +10,7 @@ export type ParsedFrame = { ok: true; event: ScanEvent } | { ok: false; reason: 
  * `{"message":"Forbidden","connectionId":…}` and plain `Internal server error`.
  */
 export function parseFrame(data: string | { data: Uint8Array }): ParsedFrame {
-  if (typeof data !== "string")
-    return { ok: false, reason: `binary frame (${data.data.length} bytes)` };
+  if (typeof data !== "string") return { ok: false, reason: binaryFrameReason(data) };
   let value: unknown;
   try {
     value = JSON.parse(data);
@@ -21,11 +20,13 @@ export function parseFrame(data: string | { data: Uint8Array }): ParsedFrame {
   return classify(value, data);
 }
 
+/** Why a binary frame is not an event (the feed sends events as text). */
+export function binaryFrameReason(frame: { data: Uint8Array }): string {
+  return `binary frame (${frame.data.length} bytes)`;
+}
+
 function usableId(value: unknown): boolean {
-  return (
-    (typeof value === "string" && value.length > 0) ||
-    (typeof value === "number" && Number.isFinite(value))
-  );
+  return (typeof value === "string" && value.length > 0) || Number.isFinite(value);
 }
 
 export function classify(value: unknown, data: string): ParsedFrame {
@@ -37,7 +38,8 @@ export function classify(value: unknown, data: string): ParsedFrame {
   const id = Object.hasOwn(record, "event_id") ? record.event_id : undefined;
   const type = Object.hasOwn(record, "event_type") ? record.event_type : undefined;
   if (id === undefined && type === undefined) {
-    if (typeof record.message === "string" && Object.hasOwn(record, "message")) {
+    // JSON.parse gives plain objects: a string `message` can only be the frame's own.
+    if (typeof record.message === "string") {
       return { ok: false, reason: `message from the server: ${preview(record.message, 120)}` };
     }
     return { ok: false, reason: `object without event_id or event_type: ${preview(data)}` };
@@ -67,9 +69,8 @@ export function eventKey(event: ScanEvent): string | undefined {
  * escaping as pretty and table output (stderr is a terminal too).
  */
 export function preview(text: string, max = 80): string {
-  const cut = text.length > max * 4 ? text.slice(0, max * 4) : text;
-  const oneLine = sanitize(cut);
-  return oneLine.length > max || cut !== text
-    ? `${oneLine.slice(0, max)}… (${text.length} chars)`
-    : oneLine;
+  // Only the start is escaped (a frame may be megabytes long). Escaping never shortens
+  // text, so a cut start is always longer than `max` and told as cut below.
+  const oneLine = sanitize(text.slice(0, max * 4));
+  return oneLine.length > max ? `${oneLine.slice(0, max)}… (${text.length} chars)` : oneLine;
 }

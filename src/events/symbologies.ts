@@ -6,6 +6,7 @@
  */
 export const SYMBOLOGIES = [
   "AZTEC",
+  "AZTEC CODE",
   "CODABAR",
   "CODE 11",
   "CODE 128",
@@ -13,9 +14,12 @@ export const SYMBOLOGIES = [
   "CODE 93",
   "DATA MATRIX",
   "EAN-13",
+  "EAN-13 + 2",
+  "EAN-13 + 5",
   "EAN-8",
   "GS1-128",
   "GS1 DATABAR",
+  "GS1 DATABAR-14",
   "GS1 DATABAR EXPANDED",
   "GS1 DATABAR LIMITED",
   "GS1 DATAMATRIX",
@@ -30,6 +34,7 @@ export const SYMBOLOGIES = [
   "QR CODE",
   "UPCA",
   "UPCE",
+  "UPCE1",
   "UPC-A",
   "UPC-E",
 ] as const;

@@ -1,6 +1,6 @@
 import type { ScanEvent } from "../events/event.js";
 import { compileFilter, compileRawPrecheck, type FilterOptions } from "../events/filter.js";
-import { eventKey, parseFrame } from "../events/parse.js";
+import { binaryFrameReason, eventKey, parseFrame } from "../events/parse.js";
 import { BinaryFrame, type Frame, frameText } from "../feed/frame.js";
 
 /** What became of one frame: one tagged result, so readers need no casts. */
@@ -48,10 +48,7 @@ export function createClassifier(filterOptions: FilterOptions): Classify {
   const filter = compileFilter(filterOptions);
   const precheck = compileRawPrecheck(filterOptions);
   return (raw, options) => {
-    if (raw instanceof BinaryFrame) {
-      const parsed = parseFrame(raw);
-      return { kind: "invalid", reason: parsed.ok ? "binary frame" : parsed.reason };
-    }
+    if (raw instanceof BinaryFrame) return { kind: "invalid", reason: binaryFrameReason(raw) };
     const text = frameText(raw);
     if (options.recording && text.trim() === "") return BLANK;
     if (precheck && options.textPrecheck && !precheck(text) && looksLikeObject(text)) {

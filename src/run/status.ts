@@ -44,7 +44,7 @@ export class StatusReporter {
   private spinnerLoading: Promise<void> | undefined;
   private lastEventAt: number | undefined;
   /** When an event last arrived that the filters did not keep. */
-  private lastFilteredAt: number | undefined;
+  private lastFilteredAt = Number.NEGATIVE_INFINITY;
   private connectedAt: number | undefined;
   private lastQuietNote = 0;
   private quietTimer: NodeJS.Timeout | undefined;
@@ -65,7 +65,6 @@ export class StatusReporter {
   /** A line on stderr; `kind` decides whether it is shown on a pipe. */
   line(text: string, kind: "info" | "status" | "problem" | "always" = "info"): void {
     if ((kind === "info" || kind === "status") && this.options.quiet) return;
-    if (kind === "status") kind = "problem";
     if (kind === "info" && !this.tty && !this.options.verbose) return;
     if (kind === "info" && this.options.quietTerminal && !this.options.verbose) return;
     this.stopSpinner();
@@ -172,8 +171,7 @@ export class StatusReporter {
         const quiet = this.now - since;
         if (quiet >= quietAfter && this.now - this.lastQuietNote >= quietAfter) {
           this.lastQuietNote = this.now;
-          const filteredRecently =
-            this.lastFilteredAt !== undefined && this.now - this.lastFilteredAt < quietAfter;
+          const filteredRecently = this.now - this.lastFilteredAt < quietAfter;
           if (filteredRecently) {
             this.info(
               this.lastEventAt
@@ -191,7 +189,7 @@ export class StatusReporter {
       },
       Math.min(quietAfter, 10_000),
     );
-    this.quietTimer.unref?.();
+    this.quietTimer.unref();
   }
 
   private startSpinner(text: string): void {
@@ -202,7 +200,8 @@ export class StatusReporter {
       return;
     }
     this.spinnerLoading = import("ora").then(({ default: ora }) => {
-      if (this.connected || this.spinnerLoading === undefined) return;
+      // Connected (or a line written) before ora loaded: stopSpinner said no spinner.
+      if (this.spinnerLoading === undefined) return;
       this.spinner = ora({
         text,
         stream: this.stderr as unknown as NodeJS.WritableStream,
@@ -222,6 +221,6 @@ export class StatusReporter {
   close(): void {
     this.stopSpinner();
     this.flushInvalid();
-    if (this.quietTimer) clearInterval(this.quietTimer);
+    clearInterval(this.quietTimer);
   }
 }

@@ -1,3 +1,4 @@
+import { num } from "../events/event.js";
 import type { Shown } from "../format/registry.js";
 import type { Output } from "../outputs/output.js";
 import type { SourceItem } from "../sources/source.js";
@@ -23,9 +24,6 @@ export interface StreamOptions {
   /** Aborted to stop reading (count reached, timeout, signal). */
   stop: AbortController;
 }
-
-const eventTime = (event: { time_created?: unknown }) =>
-  typeof event.time_created === "number" ? event.time_created : undefined;
 
 export type StreamEnd = "count" | "end" | "stopped" | "closed-stdout" | "output-failed";
 
@@ -88,16 +86,16 @@ export async function runStream(
         stats.received++;
         if (verdict.kind === "invalid") {
           stats.invalid++;
-          const line =
-            item.lineNumbers?.[i] ??
-            (item.firstLine !== undefined ? item.firstLine + i : undefined);
-          status.invalid(verdict.reason, line);
+          status.invalid(verdict.reason, item.lineNumbers?.[i]);
           continue;
         }
         if (
           recent &&
           verdict.key !== undefined &&
-          recent.seen(verdict.key, verdict.kind === "event" ? eventTime(verdict.event) : undefined)
+          recent.seen(
+            verdict.key,
+            verdict.kind === "event" ? num(verdict.event.time_created) : undefined,
+          )
         ) {
           stats.duplicates++;
           continue;
@@ -113,7 +111,7 @@ export async function runStream(
         stats.shown++;
         if (filling) stats.filled++;
         stats.count(verdict.event);
-        if (count !== undefined && stats.shown >= count) {
+        if (stats.shown === count) {
           reached = true;
           break;
         }
