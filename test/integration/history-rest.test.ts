@@ -11,7 +11,8 @@ import {
 } from "../../src/sources/history.js";
 import { checkRest } from "../../src/sources/history-check.js";
 import { PageClient, type PageRequestOptions } from "../../src/sources/history-page.js";
-import { openHistory } from "../../src/sources/history-source.js";
+import { openHistory, withHistory } from "../../src/sources/history-source.js";
+import { openLive } from "../../src/sources/live.js";
 import type { SourceItem } from "../../src/sources/source.js";
 import {
   type FakeRest,
@@ -19,6 +20,7 @@ import {
   restItems,
   startFakeRest,
 } from "../helpers/fake-rest.js";
+import { startTestServer } from "../helpers/ws-server.js";
 
 /*
  * Exactly what a REST page exchange can hold, against real loopback HTTP servers: every
@@ -952,5 +954,245 @@ describe("doctor's REST check", () => {
     expect(failed.code).toBe(code);
     expect(failed.detail).not.toContain(ACCESS);
     expect(failed.detail).toMatch(/\*\*\*/);
+  });
+});
+
+describe("live with its past (--since, gap fill)", () => {
+  const DAY = 86_400_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const liveEvent = (id: string) => JSON.stringify({ event_id: id, time_created: T0 * 1000 });
+
+  /**
+   * A live feed on a real ws server: each connection sends the frames given for it and,
+   * unless it is the last, closes; reconnects follow at once.
+   */
+  async function liveFeed(perConnection: string[][]) {
+    const ws = await startTestServer({
+      onConnection: (socket, index) => {
+        for (const frame of perConnection[index - 1] ?? []) socket.send(frame);
+        if (index < perConnection.length) socket.close(1011, "test");
+      },
+    });
+    closers.push(() => ws.close());
+    return openLive(
+      {
+        url: ws.url,
+        customer: "c1",
+        getToken: async () => "live-token-1234",
+        canRefresh: false,
+        reconnect: true,
+        heartbeatMs: 60_000,
+        renewAfterMs: DAY,
+        random: () => 0,
+        sleep: async () => {},
+      },
+      "work",
+    );
+  }
+
+  /** Items until `enough` says so, then stop. */
+  async function take(
+    source: ReturnType<typeof withHistory>,
+    enough: (items: SourceItem[]) => boolean,
+  ): Promise<SourceItem[]> {
+    const stop = new AbortController();
+    const items: SourceItem[] = [];
+    for await (const item of source.items(stop.signal)) {
+      items.push(item);
+      if (enough(items)) break;
+    }
+    stop.abort();
+    return items;
+  }
+
+  const access = (baseUrl: string) => ({
+    baseUrl,
+    customer: "c1",
+    tokenKind: "access" as const,
+    getToken: async () => ACCESS,
+    sleep: async () => {},
+    sliceMs: DAY,
+  });
+  const framesOf = (items: SourceItem[]) =>
+    items.flatMap((i) =>
+      i.kind === "frames"
+        ? i.frames.map((f) => `${i.origin.source}:${JSON.parse(String(f)).event_id}`)
+        : [],
+    );
+  const noticesOf = (items: SourceItem[]) =>
+    items.flatMap((i) => (i.kind === "notice" ? [`${i.level}: ${i.message}`] : []));
+  const liveFrames = (items: SourceItem[]) =>
+    framesOf(items).filter((f) => f.startsWith("live:")).length;
+
+  it("without a history, or with neither --since nor gap fill, the live source is used as it is", async () => {
+    const live = await liveFeed([[]]);
+    expect(withHistory(live, { gapFill: true, since: 1, now: Date.now })).toBe(live);
+    expect(
+      withHistory(live, { access: access("https://x.example"), gapFill: false, now: Date.now }),
+    ).toBe(live);
+    const both = withHistory(live, {
+      access: access("https://x.example"),
+      gapFill: true,
+      now: Date.now,
+    });
+    expect(both).not.toBe(live);
+    expect(both.origin).toEqual({ source: "live", profile: "work" });
+    expect(both.live).toBe(true);
+  });
+
+  it("--since: the stored events up to the connection, then live; no gap fill unless asked", async () => {
+    const rest = await fake({ items: restItems(2) });
+    const now = (T0 + 60) * 1000;
+    const live = await liveFeed([[liveEvent("L1")], [liveEvent("L2")]]);
+    const items = await take(
+      withHistory(live, {
+        access: access(rest.baseUrl),
+        since: T0 * 1000,
+        gapFill: false,
+        now: () => now,
+      }),
+      (got) => liveFrames(got) === 2,
+    );
+    expect(framesOf(items)).toEqual([
+      "history:00000000-0000-4000-8000-000000000000",
+      "history:00000000-0000-4000-8000-000000000001",
+      "live:L1",
+      "live:L2",
+    ]);
+    expect(noticesOf(items)).toEqual([
+      `info: stored events since ${iso(T0 * 1000)}, then live`,
+      "verbose: event history page 1: 2 items, 2 in the window",
+    ]);
+    // The stored events follow the connection's opening, before any live frame.
+    expect(
+      items
+        .slice(0, 5)
+        .map((i) =>
+          i.kind === "status" ? `status:${i.status.type}` : `${i.kind}:${i.origin.source}`,
+        ),
+    ).toEqual([
+      "status:connecting",
+      "status:connected",
+      "notice:history",
+      "notice:history",
+      "frames:history",
+    ]);
+    expect(items.find((i) => i.kind === "notice")!.origin).toEqual({
+      source: "history",
+      profile: "work",
+    });
+    // One read only: the window up to the first connection.
+    expect(rest.requests).toHaveLength(1);
+    expect(rest.requests[0]!.url.searchParams.get("end_time_millis")).toBe(String(now));
+  });
+
+  it("--since that cannot be read: one warning with the reason, then live", async () => {
+    const rest = await fake({
+      items: restItems(1),
+      intercept: () => ({ status: 404, body: '{"message":"Not Found"}' }),
+    });
+    const live = await liveFeed([[liveEvent("L1")]]);
+    const items = await take(
+      withHistory(live, {
+        access: access(rest.baseUrl),
+        since: T0 * 1000,
+        gapFill: true,
+        now: () => (T0 + 9) * 1000,
+      }),
+      (got) => liveFrames(got) === 1,
+    );
+    expect(framesOf(items)).toEqual(["live:L1"]);
+    expect(noticesOf(items)).toEqual([
+      `info: stored events since ${iso(T0 * 1000)}, then live`,
+      `warning: stored events since ${iso(T0 * 1000)} could not be read: page 1 of the event history failed: HTTP 404: Not Found (${hostOf(rest.baseUrl)}); going on live`,
+    ]);
+  });
+
+  it("after a reconnect, the gap from the last live frame less a minute is filled before live goes on", async () => {
+    // The clock read at: first connection, its frame, the reconnect.
+    const times = [(T0 + 100) * 1000, (T0 + 150) * 1000, (T0 + 200) * 1000];
+    const rest = await fake({ items: restItems(250), pageSize: 100 });
+    const live = await liveFeed([[liveEvent("L1")], [liveEvent("L2")]]);
+    const items = await take(
+      withHistory(live, {
+        access: access(rest.baseUrl),
+        since: undefined,
+        gapFill: true,
+        now: () => times.shift()!,
+      }),
+      (got) => liveFrames(got) === 2,
+    );
+    expect(noticesOf(items)[0]).toBe(
+      `info: filling the gap from the event history (${iso((T0 + 90) * 1000)} to ${iso((T0 + 200) * 1000)})`,
+    );
+    const filled = framesOf(items).filter((f) => f.startsWith("history:"));
+    expect(filled).toHaveLength(111);
+    expect(filled[0]).toBe("history:00000000-0000-4000-8000-000000000090");
+    expect(framesOf(items)[0]).toBe("live:L1");
+    expect(framesOf(items).at(-1)).toBe("live:L2");
+  });
+
+  it("a gap without a frame counts from when the lost connection opened, less 30 s at the run's start", async () => {
+    const times = [(T0 + 100) * 1000, (T0 + 200) * 1000];
+    const rest = await fake({ items: restItems(3) });
+    const live = await liveFeed([[], [liveEvent("L2")]]);
+    const items = await take(
+      withHistory(live, { access: access(rest.baseUrl), gapFill: true, now: () => times.shift()! }),
+      (got) => liveFrames(got) === 1,
+    );
+    expect(noticesOf(items)[0]).toBe(
+      `info: filling the gap from the event history (${iso((T0 + 70) * 1000)} to ${iso((T0 + 200) * 1000)})`,
+    );
+  });
+
+  it.each([
+    ["the last frame", [[liveEvent("L1")], [liveEvent("L2")]], T0 + 150],
+    ["the lost connection's opening", [[], [liveEvent("L2")]], T0 + 100],
+  ])("a gap older than a day is reported lost from %s", async (_name, perConnection, from) => {
+    const reconnectedAt = (T0 + 200) * 1000 + 2 * DAY;
+    const times = [(T0 + 100) * 1000, (T0 + 150) * 1000, reconnectedAt];
+    if (perConnection[0]!.length === 0) times.splice(1, 1);
+    const rest = await fake({ items: restItems(3) });
+    const live = await liveFeed(perConnection);
+    const items = await take(
+      withHistory(live, { access: access(rest.baseUrl), gapFill: true, now: () => times.shift()! }),
+      (got) => framesOf(got).includes("live:L2"),
+    );
+    expect(noticesOf(items).slice(0, 2)).toEqual([
+      `warning: gap from ${iso(from * 1000)} to ${iso(reconnectedAt - DAY)} not filled: older than the 24 hours the event history keeps`,
+      `info: filling the gap from the event history (${iso(reconnectedAt - DAY)} to ${iso(reconnectedAt)})`,
+    ]);
+  });
+
+  it("stopped as the stored events are asked for: no warning about them", async () => {
+    const live = await liveFeed([[liveEvent("L1")]]);
+    const stop = new AbortController();
+    const items: SourceItem[] = [];
+    const source = withHistory(live, {
+      access: access("http://insight.example/api"),
+      since: T0 * 1000,
+      gapFill: true,
+      now: () => (T0 + 9) * 1000,
+    });
+    for await (const item of source.items(stop.signal)) {
+      items.push(item);
+      if (item.kind === "status" && item.status.type === "connected") stop.abort();
+    }
+    expect(noticesOf(items)).toEqual([`info: stored events since ${iso(T0 * 1000)}, then live`]);
+  });
+
+  it("a gap that cannot be filled is one warning with its window and reason; the tail goes on", async () => {
+    const times = [(T0 + 100) * 1000, (T0 + 100) * 1000, (T0 + 200) * 1000];
+    const rest = await fake({ items: restItems(3), accept: () => false });
+    const live = await liveFeed([[liveEvent("L1")], [liveEvent("L2")]]);
+    const items = await take(
+      withHistory(live, { access: access(rest.baseUrl), gapFill: true, now: () => times.shift()! }),
+      (got) => liveFrames(got) === 2,
+    );
+    const warnings = noticesOf(items).filter((n) => n.startsWith("warning: "));
+    expect(warnings).toEqual([
+      `warning: gap from ${iso((T0 + 70) * 1000)} to ${iso((T0 + 200) * 1000)} not filled: the event history refused every token it was offered (${hostOf(rest.baseUrl)}): Authorization: <raw access token> → HTTP 403: Forbidden; Authorization: Bearer <access token> → HTTP 403: Forbidden`,
+    ]);
+    expect(framesOf(items)).toEqual(["live:L1", "live:L2"]);
   });
 });
