@@ -158,7 +158,7 @@ export class PageClient {
         } catch (error) {
           if (!(error instanceof AuthError)) throw error;
         }
-        if (fresh !== undefined && fresh !== token) {
+        if (fresh !== undefined && !tried.has(`${auth.scheme} ${fresh}`)) {
           token = fresh;
           tried.add(`${auth.scheme} ${token}`);
           answer = await this.withRetries(url, pageNumber, auth, token);

@@ -114,7 +114,8 @@ export function withHistory(live: Source, options: LiveWithHistoryOptions): Sour
           sinceDone = true;
           const window = { since: options.since!, until: openedAt };
           yield* fill(access, window, historyOrigin, stop, "--since");
-        } else if (item.status.reconnected && options.gapFill && connectedAt !== undefined) {
+        } else if (options.gapFill && connectedAt !== undefined) {
+          // A connection after one that opened: a reconnect.
           const window = gapWindow({
             lastEventAt: lastFrameAt,
             connectedAt,

@@ -139,7 +139,8 @@ export async function* readHistory(
       let newestOnPage = Number.NEGATIVE_INFINITY;
       for (const item of body.items as unknown[]) {
         summary.items++;
-        if (item === null || typeof item !== "object" || Array.isArray(item)) {
+        // An array is an object with no "created": skipped below like any item without a time.
+        if (item === null || typeof item !== "object") {
           summary.skipped++;
           continue;
         }

@@ -295,6 +295,62 @@ describe("Authorization negotiation", () => {
     ]);
   });
 
+  it("a refreshed token whose header was sent already is not sent again", async () => {
+    const rest = await fake({ items: restItems(1), accept: () => false });
+    const r = await readFrom(rest.baseUrl, {
+      getToken: async (_kind, force) => (force ? "fresh-token-1234" : ACCESS),
+    });
+    expect(r.error).toBeInstanceOf(AuthError);
+    expect(rest.requests.map((q) => q.authorization)).toEqual([
+      ACCESS,
+      "fresh-token-1234",
+      "Bearer fresh-token-1234",
+      `Bearer ${ACCESS}`,
+    ]);
+  });
+
+  it("a known token inside a token store's refusal is masked", async () => {
+    const rest = await fake({ items: restItems(1), accept: (h) => h === `Bearer ${ACCESS}` });
+    const r = await readFrom(rest.baseUrl, {
+      tokenKind: "id",
+      remembered: { scheme: "raw", kind: "access" },
+      getToken: async (kind) => {
+        if (kind === "id") throw new AuthError(`the id token is ${ACCESS}, an access token`);
+        return ACCESS;
+      },
+    });
+    expect(r.events).toHaveLength(1);
+    const refusals = r.statuses.flatMap((s) => (s.type === "auth" ? [s.refused] : []));
+    expect(refusals).toEqual([
+      "Authorization: <raw access token> (HTTP 403: Forbidden)",
+      "Authorization: <raw id token> (the id token is ***, an access token)",
+      "Authorization: Bearer <id token> (the id token is ***, an access token)",
+    ]);
+  });
+
+  it("works without anyone listening for status or remembering the spelling", async () => {
+    const rest = await fake({
+      items: restItems(1),
+      accept: (h) => h?.startsWith("Bearer ") === true,
+      intercept: ({ attempt }) => (attempt === 1 ? { status: 503 } : undefined),
+    });
+    const client = new PageClient({
+      baseUrl: rest.baseUrl,
+      customer: "c1",
+      tokenKind: "access",
+      getToken: async () => ACCESS,
+      sleep: async () => {},
+    });
+    const answer = await client.fetchPage(new URL(`${rest.baseUrl}/c1/events`), 1);
+    expect(answer.auth).toEqual({ scheme: "bearer", kind: "access" });
+    expect((answer.body as { items: unknown[] }).items).toHaveLength(1);
+    expect(rest.requests.map((q) => q.authorization)).toEqual([
+      ACCESS,
+      `Bearer ${ACCESS}`,
+      `Bearer ${ACCESS}`,
+    ]);
+  });
+
   it("sends Accept: application/json and never follows a redirect with the token", async () => {
     const elsewhere = await serve((_req, res) => res.end(page([])));
     const rest = await serve((_req, res) => {
@@ -476,6 +532,16 @@ describe("retries", () => {
     expect(rest.requests).toHaveLength(1);
   });
 
+  it("stopping while a page is on its way ends the read at once: no retry, no wait", async () => {
+    const stop = new AbortController();
+    const silent = await serve(() => stop.abort());
+    const r = await readFrom(silent.baseUrl, { signal: stop.signal });
+    expect(r.error).toBeUndefined();
+    expect(r.statuses).toEqual([]);
+    expect(r.sleeps).toEqual([]);
+    expect(silent.requests).toHaveLength(1);
+  });
+
   it("stopping during a backoff ends a read quietly, with nothing half-written", async () => {
     const stop = new AbortController();
     const rest = await fake(failing(503));
@@ -630,6 +696,31 @@ describe("paging", () => {
     expect(
       r.statuses.filter((s) => s.type === "page").map((s) => s.type === "page" && s.kept),
     ).toEqual([0, 2, 2, 0]);
+  });
+
+  it("events of the same second count as newest first: the read still stops early", async () => {
+    // Pairs of events per second, one pair per page, newest first; the window is one second.
+    const items = restItems(12).map((item, i) => ({ ...item, created: T0 + Math.floor(i / 2) }));
+    const rest = await fake({ items, pageSize: 2, ignoreWindow: true });
+    const r = await readFrom(rest.baseUrl, { since: (T0 + 4) * 1000, until: (T0 + 4) * 1000 });
+    expect(codes(r)).toEqual(["CODE-9", "CODE-8"]);
+    expect(r.summary.pages).toBe(3);
+  });
+
+  it("events without an id are all written: there is nothing to tell them apart by", async () => {
+    const items = restItems(3).map(({ id: _id, ...rest }) => rest);
+    const rest = await fake({ items });
+    const r = await readFrom(rest.baseUrl);
+    expect(codes(r)).toEqual(["CODE-0", "CODE-1", "CODE-2"]);
+    expect(r.events.map((e) => e.id)).toEqual([undefined, undefined, undefined]);
+    expect(r.summary.duplicates).toBe(0);
+  });
+
+  it("a window of one instant is asked for and holds the events of that instant", async () => {
+    const rest = await fake({ items: restItems(3) });
+    const r = await readFrom(rest.baseUrl, { since: (T0 + 1) * 1000, until: (T0 + 1) * 1000 });
+    expect(codes(r)).toEqual(["CODE-1"]);
+    expect(rest.requests).toHaveLength(1);
   });
 
   it("the last page of a window that still holds an event of it does not stop the read", async () => {
@@ -936,6 +1027,28 @@ describe("doctor's REST check", () => {
     expect(rest.requests[1]!.url.searchParams.get("start_time_millis")).toBe(String(now - 60_000));
   });
 
+  it("a retry on the way is no refusal; Retry-After waits at most 2 s", async () => {
+    const rest = await fake({
+      items: restItems(2),
+      intercept: ({ attempt }) =>
+        attempt === 1 ? { status: 429, headers: { "Retry-After": "60" } } : undefined,
+    });
+    const sleeps: number[] = [];
+    const r = await checkRest({
+      baseUrl: rest.baseUrl,
+      customer: "c1",
+      tokenKind: "access",
+      getToken: async () => ACCESS,
+      now: () => (T0 + 10) * 1000,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    expect(r.ok).toBe(true);
+    expect(r.detail).toMatch(/with Authorization: <raw access token>; one page read: 2 events/);
+    expect(sleeps).toEqual([2000]);
+  });
+
   it.each([
     ["a configuration problem → 2", new UsageError(`profile has no token ${ACCESS}`), 2],
     ["anything else → 1", new Error(`token store broken near ${ACCESS}`), 1],
@@ -1161,6 +1274,25 @@ describe("live with its past (--since, gap fill)", () => {
     expect(noticesOf(items).slice(0, 2)).toEqual([
       `warning: gap from ${iso(from * 1000)} to ${iso(reconnectedAt - DAY)} not filled: older than the 24 hours the event history keeps`,
       `info: filling the gap from the event history (${iso(reconnectedAt - DAY)} to ${iso(reconnectedAt)})`,
+    ]);
+  });
+
+  it("with --since, a gap never reaches back before it", async () => {
+    const times = [(T0 + 100) * 1000, (T0 + 150) * 1000, (T0 + 200) * 1000];
+    const rest = await fake({ items: restItems(3) });
+    const live = await liveFeed([[liveEvent("L1")], [liveEvent("L2")]]);
+    const items = await take(
+      withHistory(live, {
+        access: access(rest.baseUrl),
+        since: (T0 + 95) * 1000,
+        gapFill: true,
+        now: () => times.shift()!,
+      }),
+      (got) => liveFrames(got) === 2,
+    );
+    expect(noticesOf(items).filter((n) => n.startsWith("info: "))).toEqual([
+      `info: stored events since ${iso((T0 + 95) * 1000)}, then live`,
+      `info: filling the gap from the event history (${iso((T0 + 95) * 1000)} to ${iso((T0 + 200) * 1000)})`,
     ]);
   });
 

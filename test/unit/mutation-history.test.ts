@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
+import { SeenWindow } from "../../src/sources/gap-dedupe.js";
+import { type HistoryEvent, unseenHistory } from "../../src/sources/history.js";
 import { nextTokenOf, toEpochMillis, toLiveShape } from "../../src/sources/history-map.js";
 import { describeAuth, eventsUrl, parseRetryAfter } from "../../src/sources/history-page.js";
 
@@ -202,4 +204,27 @@ describe("Retry-After", () => {
     ["Thu, 26 Nov 2026 15:00:00 GMT", 0],
     ["Thu, 26 Nov 2026 15:01:00 GMT", 60_000],
   ])("%j → %j ms", (value, ms) => expect(parseRetryAfter(value, now)).toBe(ms));
+});
+
+describe("gap fill writes only what was not written", () => {
+  it("passes on the events the run has not seen, and remembers them", async () => {
+    const seen = new SeenWindow({ now: () => 10_000 });
+    seen.seen("a", 1000);
+    const event = (id: string | undefined, time: number): HistoryEvent => ({
+      source: "history",
+      line: JSON.stringify({ event_id: id }),
+      id,
+      time,
+    });
+    async function* history() {
+      yield event("a", 1000);
+      yield event("b", 2000);
+      yield event(undefined, 2500);
+      yield event("b", 2000);
+    }
+    const out: Array<string | undefined> = [];
+    for await (const e of unseenHistory(history(), seen)) out.push(e.id);
+    expect(out).toEqual(["b", undefined]);
+    expect(seen.has("b")).toBe(true);
+  });
 });
