@@ -258,7 +258,9 @@ export class PageClient {
     pageNumber: number,
   ): Promise<{ status: number; text: string; retryAfter: string | null }> {
     const limits = this.options.limits ?? {};
-    const timeout = AbortSignal.timeout(limits.timeoutMs ?? 30_000);
+    const timeoutMs = limits.timeoutMs ?? 30_000;
+    const maxBodyBytes = limits.maxBodyBytes ?? 32 * 1024 * 1024;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     const doFetch = this.options.fetch ?? globalThis.fetch;
     let response: Response;
@@ -273,16 +275,15 @@ export class PageClient {
         redirect: "manual",
       });
     } catch (error) {
-      if (timeout.aborted)
-        throw new Error(`no answer within ${(limits.timeoutMs ?? 30_000) / 1000} s`);
+      if (timeout.aborted) throw new Error(`no answer within ${timeoutMs / 1000} s`);
       throw error;
     }
     const text = await readCapped(
       response,
-      limits.maxBodyBytes ?? 32 * 1024 * 1024,
+      maxBodyBytes,
       () =>
         new PageTooLarge(
-          `page ${pageNumber} of the event history is larger than ${limits.maxBodyBytes ?? 32 * 1024 * 1024} bytes (${url.host})`,
+          `page ${pageNumber} of the event history is larger than ${maxBodyBytes} bytes (${url.host})`,
         ),
     );
     return { status: response.status, text, retryAfter: response.headers.get("retry-after") };

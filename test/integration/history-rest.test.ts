@@ -572,6 +572,17 @@ describe("page size limit", () => {
     });
   };
 
+  it("32 MiB by default: a larger declared page is refused before it is read", async () => {
+    const huge = await serve((_req, res) => {
+      res.writeHead(200, { "Content-Length": String(32 * 1024 * 1024 + 1) });
+      res.write("{");
+    });
+    const r = await readFrom(huge.baseUrl);
+    expect(r.error!.message).toBe(
+      `page 1 of the event history is larger than 33554432 bytes (${huge.host})`,
+    );
+  });
+
   it.each([true, false])(
     "(Content-Length declared: %s) a page of the limit is read, one byte more is refused at once",
     async (declared) => {
@@ -1050,6 +1061,58 @@ describe("doctor's REST check", () => {
   });
 
   it.each([
+    [
+      "no base URL",
+      { baseUrl: undefined },
+      {
+        ok: false,
+        code: 2,
+        detail:
+          "no base URL for the event history: set it with --base-url, SCANTAIL_BASE_URL or `scantail config set baseUrl <url>`",
+        experimental: true,
+      },
+    ],
+    [
+      "a base URL that is no URL",
+      { baseUrl: "insight example" },
+      {
+        ok: false,
+        code: 2,
+        detail: 'invalid base URL "insight example": expected https://…',
+        experimental: true,
+      },
+    ],
+  ])("%s: the whole answer", async (_name, given, expected) => {
+    const r = await checkRest({
+      customer: "c1",
+      tokenKind: "access",
+      getToken: async () => ACCESS,
+      ...given,
+    });
+    expect(r).toEqual(expected);
+  });
+
+  it.each(["null", "[]", '{"items":7}'])(
+    "a page that is not Insight's (%s): named, with the spelling that got it",
+    async (body) => {
+      const rest = await fake({ intercept: () => ({ status: 200, body }) });
+      const r = await checkRest({
+        baseUrl: rest.baseUrl,
+        customer: "c1",
+        tokenKind: "access",
+        getToken: async () => ACCESS,
+      });
+      expect(r).toEqual({
+        ok: false,
+        code: 1,
+        detail: `${hostOf(rest.baseUrl)} answered, but not like Insight's event history (no "items" array): check the base URL`,
+        auth: { scheme: "raw", kind: "access" },
+        experimental: true,
+      });
+    },
+  );
+
+  it.each([
     ["a configuration problem → 2", new UsageError(`profile has no token ${ACCESS}`), 2],
     ["anything else → 1", new Error(`token store broken near ${ACCESS}`), 1],
   ])("a token that cannot be had: %s, secrets masked", async (_name, failure, code) => {
@@ -1063,8 +1126,7 @@ describe("doctor's REST check", () => {
         return ACCESS;
       },
     });
-    expect(failed.ok).toBe(false);
-    expect(failed.code).toBe(code);
+    expect(failed).toMatchObject({ ok: false, code, experimental: true });
     expect(failed.detail).not.toContain(ACCESS);
     expect(failed.detail).toMatch(/\*\*\*/);
   });
@@ -1139,6 +1201,8 @@ describe("live with its past (--since, gap fill)", () => {
 
   it("without a history, or with neither --since nor gap fill, the live source is used as it is", async () => {
     const live = await liveFeed([[]]);
+    expect(live.origin).toEqual({ source: "live", profile: "work" });
+    expect(live.live).toBe(true);
     expect(withHistory(live, { gapFill: true, since: 1, now: Date.now })).toBe(live);
     expect(
       withHistory(live, { access: access("https://x.example"), gapFill: false, now: Date.now }),
