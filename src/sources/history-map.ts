@@ -20,9 +20,9 @@ const SECONDS_BELOW = 1e11;
  * string; a value below 10^11 is taken as seconds. Undefined when nothing usable.
  */
 export function toEpochMillis(value: unknown): number | undefined {
-  let n: number | undefined;
+  let n = Number.NaN;
   if (typeof value === "number") n = value;
-  else if (typeof value === "string" && value.trim() !== "") {
+  else if (typeof value === "string") {
     const text = value.trim();
     if (/^\d+(\.\d+)?$/.test(text)) n = Number(text);
     else if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
@@ -30,7 +30,7 @@ export function toEpochMillis(value: unknown): number | undefined {
       return Number.isFinite(parsed) ? parsed : undefined;
     }
   }
-  if (n === undefined || !Number.isFinite(n) || n < 0) return undefined;
+  if (!Number.isFinite(n) || n < 0) return undefined;
   return Math.round(n < SECONDS_BELOW ? n * 1000 : n);
 }
 

@@ -298,12 +298,13 @@ export class PageClient {
     let shown = text;
     try {
       const parsed = JSON.parse(text) as { message?: unknown };
-      if (typeof parsed?.message === "string") shown = parsed.message;
+      // JSON null has no message: the TypeError leaves the text as it came.
+      if (typeof parsed.message === "string") shown = parsed.message;
     } catch {}
     // Server text is untrusted: no control characters, no secrets, one short line.
     return this.redact(
       shown
-        .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
+        .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
         .replace(/\s+/g, " ")
         .trim()
         .slice(0, 120),
@@ -352,7 +353,8 @@ function networkReason(error: unknown): string {
 
 /** Retry-After as seconds or an HTTP date → ms; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
+  if (value === null) return undefined;
+  // Blank is neither a number nor a date: undefined below.
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
   const at = Date.parse(text);

@@ -26,14 +26,14 @@ async function* historyItems(
   let frames: string[] = [];
   const read = readHistory({ ...access, ...window, signal: stop, onStatus });
   for await (const event of read) {
-    if (notices.length) yield* notices.splice(0);
+    yield* notices.splice(0);
     frames.push(event.line);
     if (frames.length >= BATCH) {
       yield { kind: "frames", origin, frames };
       frames = [];
     }
   }
-  if (notices.length) yield* notices.splice(0);
+  yield* notices.splice(0);
   if (frames.length) yield { kind: "frames", origin, frames };
 }
 

@@ -1014,7 +1014,7 @@ describe("doctor's REST check", () => {
     const rest = await fake({ items: restItems(1) });
     const now = (T0 + 10) * 1000;
     const r = await checkRest({
-      baseUrl: `${rest.baseUrl}/`,
+      baseUrl: `${rest.baseUrl}//`,
       customer: "c1",
       tokenKind: "access",
       getToken: async () => ACCESS,
@@ -1036,6 +1036,24 @@ describe("doctor's REST check", () => {
       windowMs: 60_000,
     });
     expect(rest.requests[1]!.url.searchParams.get("start_time_millis")).toBe(String(now - 60_000));
+  });
+
+  it("names every spelling refused before the one that worked", async () => {
+    const rest = await fake({ items: restItems(3), pageSize: 3, accept: (h) => h === ID });
+    const r = await checkRest({
+      baseUrl: rest.baseUrl,
+      customer: "c1",
+      tokenKind: "access",
+      getToken: async (kind) => (kind === "access" ? ACCESS : ID),
+      now: () => (T0 + 10) * 1000,
+    });
+    expect(r.detail).toBe(
+      `${rest.baseUrl} reachable; token accepted with Authorization: <raw id token> (after ` +
+        "Authorization: <raw access token> (HTTP 403: Forbidden), " +
+        "Authorization: Bearer <access token> (HTTP 403: Forbidden) was refused); " +
+        "one page read: 3 events in the last hour",
+    );
+    expect(r.auth).toEqual({ scheme: "raw", kind: "id" });
   });
 
   it("a retry on the way is no refusal; Retry-After waits at most 2 s", async () => {

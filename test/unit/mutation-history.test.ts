@@ -15,6 +15,9 @@ describe("created → epoch ms", () => {
   it.each([
     [" 1557220259 ", 1557220259000], // padded numeric string
     ["1557220259.5", 1557220259500],
+    ["1557220259.761", 1557220259761],
+    ["on 2019-05-07", undefined], // ISO means the date first
+    ["2019-05-7", undefined], // and two-digit days
     ["1557220259761", 1557220259761],
     ["2019-05-07", Date.UTC(2019, 4, 7)], // a bare ISO date is an ISO date, not digits
     ["2019-05-07T09:10:59+02:00", Date.UTC(2019, 4, 7, 7, 10, 59)],
