@@ -14,6 +14,7 @@ import { PageClient, type PageRequestOptions } from "../../src/sources/history-p
 import { openHistory, withHistory } from "../../src/sources/history-source.js";
 import { openLive } from "../../src/sources/live.js";
 import type { SourceItem } from "../../src/sources/source.js";
+import { makeContext, runCli } from "../helpers/context.js";
 import {
   type FakeRest,
   type FakeRestOptions,
@@ -1408,5 +1409,59 @@ describe("live with its past (--since, gap fill)", () => {
       `warning: gap from ${iso((T0 + 70) * 1000)} to ${iso((T0 + 200) * 1000)} not filled: the event history refused every token it was offered (${hostOf(rest.baseUrl)}): Authorization: <raw access token> → HTTP 403: Forbidden; Authorization: Bearer <access token> → HTTP 403: Forbidden`,
     ]);
     expect(framesOf(items)).toEqual(["live:L1", "live:L2"]);
+  });
+});
+
+describe("scantail events: bad pages and items as the user sees them", () => {
+  const events = (baseUrl: string) =>
+    runCli(
+      [
+        "events",
+        "--base-url",
+        baseUrl,
+        "--customer",
+        "c1",
+        "--since",
+        `${(T0 - 10) * 1000}`,
+        "--until",
+        `${(T0 + 10) * 1000}`,
+        "-o",
+        "ndjson",
+      ],
+      makeContext({ env: { SCANTAIL_TOKEN: ACCESS } }),
+    );
+
+  it("bad items: the good events on stdout, one warning line on stderr, exit 0", async () => {
+    const body = page([1, null, "x", { id: "no-time" }, ...restItems(2)]);
+    const rest = await fake({ intercept: () => ({ status: 200, body }) });
+    const r = await events(rest.baseUrl);
+    expect(r.code).toBe(0);
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).scan_code),
+    ).toEqual(["CODE-0", "CODE-1"]);
+    expect(r.stderr).toBe(
+      'scantail: warning: 4 items of the event history skipped: not an object or no usable "created" time\n',
+    );
+  });
+
+  it.each([
+    [
+      '{"data":1}',
+      (host: string) =>
+        `scantail: page 1 of the event history has no "items" array (${host})\n  the server may not be Insight's REST API: check the base URL\n`,
+    ],
+    [
+      page(restItems(1), "/x?page=2"),
+      () => "scantail: page 1 of the event history: links.next carries no next_token: /x?page=2\n",
+    ],
+  ])("a bad page (%s): nothing on stdout, the reason on stderr, exit 1", async (body, stderr) => {
+    const rest = await fake({ intercept: () => ({ status: 200, body }) });
+    const r = await events(rest.baseUrl);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(stderr(hostOf(rest.baseUrl)));
   });
 });
