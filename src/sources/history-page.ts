@@ -168,7 +168,8 @@ export class PageClient {
         refuse(i, auth, `HTTP ${answer.status}${this.serverMessage(answer.text)}`);
         continue;
       }
-      if (answer.status < 200 || answer.status > 299) {
+      // fetch handles 1xx itself: any status here is at least 200.
+      if (answer.status > 299) {
         throw new ConnectionError(
           `page ${pageNumber} of the event history failed: HTTP ${answer.status}${this.serverMessage(answer.text)} (${url.host})`,
           answer.status === 404

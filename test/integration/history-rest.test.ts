@@ -735,6 +735,28 @@ describe("paging", () => {
     expect(rest.requests).toHaveLength(1);
   });
 
+  it("a server that ignores the window is handled without anyone listening for status", async () => {
+    const rest = await fake({ items: restItems(15), pageSize: 3, ignoreWindow: true });
+    const read: HistoryEvent[] = [];
+    for await (const event of readHistory({
+      baseUrl: rest.baseUrl,
+      customer: "c1",
+      tokenKind: "access",
+      getToken: async () => ACCESS,
+      since: (T0 + 7) * 1000,
+      until: (T0 + 10) * 1000,
+    })) {
+      read.push(event);
+    }
+    expect(read.map((e) => JSON.parse(e.line).scan_code)).toEqual([
+      "CODE-7",
+      "CODE-8",
+      "CODE-9",
+      "CODE-10",
+    ]);
+    expect(rest.requests).toHaveLength(4);
+  });
+
   it("the last page of a window that still holds an event of it does not stop the read", async () => {
     // The page's newest event is exactly the window's start: later pages may still matter.
     const items = restItems(6);
