@@ -441,6 +441,8 @@ describe("answers that are not a page", () => {
 
   it.each([
     ["null", "null"],
+    ["a number", "7"],
+    ["a string", '"items"'],
     ["an array", "[]"],
     ["items not an array", '{"items":{"0":{}}}'],
     ["no items", '{"links":{}}'],
@@ -1133,7 +1135,7 @@ describe("doctor's REST check", () => {
     expect(r).toEqual(expected);
   });
 
-  it.each(["null", "[]", '{"items":7}'])(
+  it.each(["null", "7", "[]", '{"items":7}'])(
     "a page that is not Insight's (%s): named, with the spelling that got it",
     async (body) => {
       const rest = await fake({ intercept: () => ({ status: 200, body }) });
