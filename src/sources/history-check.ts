@@ -72,8 +72,9 @@ export async function checkRest(options: RestCheckOptions): Promise<RestCheckRes
   });
   try {
     const answer = await client.fetchPage(url, 1);
-    const body = answer.body as { items?: unknown } | null;
-    if (body === null || typeof body !== "object" || !Array.isArray(body.items)) {
+    // JSON null has no items; a number or string has none either.
+    const body = (answer.body ?? {}) as { items?: unknown };
+    if (!Array.isArray(body.items)) {
       return {
         ok: false,
         code: 1,

@@ -4,13 +4,13 @@
  * and gives `created` in seconds where the live feed has milliseconds.
  */
 
-/** REST name → live name. */
-const RENAMES: Readonly<Record<string, string>> = {
-  id: "event_id",
-  type: "event_type",
-  created: "time_created",
-  device_id: "device_serial",
-};
+/** REST name → live name (a Map: an item's "constructor" or "toString" is no REST name). */
+const RENAMES: ReadonlyMap<string, string> = new Map([
+  ["id", "event_id"],
+  ["type", "event_type"],
+  ["created", "time_created"],
+  ["device_id", "device_serial"],
+]);
 
 /** Below this an epoch value is seconds: 10^11 ms is March 1973, 10^11 s is the year 5138. */
 const SECONDS_BELOW = 1e11;
@@ -20,9 +20,9 @@ const SECONDS_BELOW = 1e11;
  * string; a value below 10^11 is taken as seconds. Undefined when nothing usable.
  */
 export function toEpochMillis(value: unknown): number | undefined {
-  let n: number | undefined;
+  let n = Number.NaN;
   if (typeof value === "number") n = value;
-  else if (typeof value === "string" && value.trim() !== "") {
+  else if (typeof value === "string") {
     const text = value.trim();
     if (/^\d+(\.\d+)?$/.test(text)) n = Number(text);
     else if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
@@ -30,7 +30,7 @@ export function toEpochMillis(value: unknown): number | undefined {
       return Number.isFinite(parsed) ? parsed : undefined;
     }
   }
-  if (n === undefined || !Number.isFinite(n) || n < 0) return undefined;
+  if (!Number.isFinite(n) || n < 0) return undefined;
   return Math.round(n < SECONDS_BELOW ? n * 1000 : n);
 }
 
@@ -50,22 +50,20 @@ export interface MappedEvent {
  */
 export function toLiveShape(item: Record<string, unknown>): MappedEvent {
   const event: Record<string, unknown> = {};
+  // The time written is the time sorted by: converted once, not again from its result.
+  let time: number | undefined;
   for (const [key, value] of Object.entries(item)) {
-    const live = RENAMES[key];
-    if (live !== undefined && !Object.hasOwn(item, live)) {
-      event[live] = live === "time_created" ? (toEpochMillis(value) ?? value) : value;
-    } else if (key === "time_created") {
-      event[key] = toEpochMillis(value) ?? value;
+    const live = RENAMES.get(key);
+    const name = live !== undefined && !Object.hasOwn(item, live) ? live : key;
+    if (name === "time_created") {
+      time = toEpochMillis(value);
+      event[name] = time ?? value;
     } else {
-      event[key] = value;
+      event[name] = value;
     }
   }
   const id = event.event_id;
-  return {
-    event,
-    id: typeof id === "string" && id !== "" ? id : undefined,
-    time: toEpochMillis(event.time_created),
-  };
+  return { event, id: typeof id === "string" && id !== "" ? id : undefined, time };
 }
 
 /**

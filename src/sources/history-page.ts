@@ -158,7 +158,7 @@ export class PageClient {
         } catch (error) {
           if (!(error instanceof AuthError)) throw error;
         }
-        if (fresh !== undefined && fresh !== token) {
+        if (fresh !== undefined && !tried.has(`${auth.scheme} ${fresh}`)) {
           token = fresh;
           tried.add(`${auth.scheme} ${token}`);
           answer = await this.withRetries(url, pageNumber, auth, token);
@@ -168,7 +168,8 @@ export class PageClient {
         refuse(i, auth, `HTTP ${answer.status}${this.serverMessage(answer.text)}`);
         continue;
       }
-      if (answer.status < 200 || answer.status > 299) {
+      // fetch handles 1xx itself: any status here is at least 200.
+      if (answer.status > 299) {
         throw new ConnectionError(
           `page ${pageNumber} of the event history failed: HTTP ${answer.status}${this.serverMessage(answer.text)} (${url.host})`,
           answer.status === 404
@@ -258,7 +259,9 @@ export class PageClient {
     pageNumber: number,
   ): Promise<{ status: number; text: string; retryAfter: string | null }> {
     const limits = this.options.limits ?? {};
-    const timeout = AbortSignal.timeout(limits.timeoutMs ?? 30_000);
+    const timeoutMs = limits.timeoutMs ?? 30_000;
+    const maxBodyBytes = limits.maxBodyBytes ?? 32 * 1024 * 1024;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     const doFetch = this.options.fetch ?? globalThis.fetch;
     let response: Response;
@@ -273,16 +276,15 @@ export class PageClient {
         redirect: "manual",
       });
     } catch (error) {
-      if (timeout.aborted)
-        throw new Error(`no answer within ${(limits.timeoutMs ?? 30_000) / 1000} s`);
+      if (timeout.aborted) throw new Error(`no answer within ${timeoutMs / 1000} s`);
       throw error;
     }
     const text = await readCapped(
       response,
-      limits.maxBodyBytes ?? 32 * 1024 * 1024,
+      maxBodyBytes,
       () =>
         new PageTooLarge(
-          `page ${pageNumber} of the event history is larger than ${limits.maxBodyBytes ?? 32 * 1024 * 1024} bytes (${url.host})`,
+          `page ${pageNumber} of the event history is larger than ${maxBodyBytes} bytes (${url.host})`,
         ),
     );
     return { status: response.status, text, retryAfter: response.headers.get("retry-after") };
@@ -297,12 +299,13 @@ export class PageClient {
     let shown = text;
     try {
       const parsed = JSON.parse(text) as { message?: unknown };
-      if (typeof parsed?.message === "string") shown = parsed.message;
+      // JSON null has no message: the TypeError leaves the text as it came.
+      if (typeof parsed.message === "string") shown = parsed.message;
     } catch {}
     // Server text is untrusted: no control characters, no secrets, one short line.
     return this.redact(
       shown
-        .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
+        .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
         .replace(/\s+/g, " ")
         .trim()
         .slice(0, 120),
@@ -351,7 +354,8 @@ function networkReason(error: unknown): string {
 
 /** Retry-After as seconds or an HTTP date → ms; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
+  if (value === null) return undefined;
+  // Blank is neither a number nor a date: undefined below.
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
   const at = Date.parse(text);

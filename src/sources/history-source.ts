@@ -26,14 +26,14 @@ async function* historyItems(
   let frames: string[] = [];
   const read = readHistory({ ...access, ...window, signal: stop, onStatus });
   for await (const event of read) {
-    if (notices.length) yield* notices.splice(0);
+    yield* notices.splice(0);
     frames.push(event.line);
     if (frames.length >= BATCH) {
       yield { kind: "frames", origin, frames };
       frames = [];
     }
   }
-  if (notices.length) yield* notices.splice(0);
+  yield* notices.splice(0);
   if (frames.length) yield { kind: "frames", origin, frames };
 }
 
@@ -114,7 +114,8 @@ export function withHistory(live: Source, options: LiveWithHistoryOptions): Sour
           sinceDone = true;
           const window = { since: options.since!, until: openedAt };
           yield* fill(access, window, historyOrigin, stop, "--since");
-        } else if (item.status.reconnected && options.gapFill && connectedAt !== undefined) {
+        } else if (options.gapFill && connectedAt !== undefined) {
+          // A connection after one that opened: a reconnect.
           const window = gapWindow({
             lastEventAt: lastFrameAt,
             connectedAt,
@@ -150,30 +151,34 @@ function notice(
   return { kind: "notice", origin, level, message };
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What a fill says as it starts and when it cannot be read, for --since and for a gap. */
+const FILL_NOTICES = {
+  "--since": {
+    start: (window: TimeWindow) => `stored events since ${iso(window.since)}, then live`,
+    failed: (window: TimeWindow, reason: string) =>
+      `stored events since ${iso(window.since)} could not be read: ${reason}; going on live`,
+  },
+  gap: {
+    start: (window: TimeWindow) =>
+      `filling the gap from the event history (${iso(window.since)} to ${iso(window.until)})`,
+    failed: unfilledGapNotice,
+  },
+};
+
 async function* fill(
   access: HistoryAccess,
   window: TimeWindow,
   origin: Origin,
   stop: AbortSignal,
-  what: "--since" | "gap",
+  what: keyof typeof FILL_NOTICES,
 ): AsyncGenerator<SourceItem> {
-  yield notice(
-    origin,
-    what === "gap"
-      ? `filling the gap from the event history (${new Date(window.since).toISOString()} to ${new Date(window.until).toISOString()})`
-      : `stored events since ${new Date(window.since).toISOString()}, then live`,
-    "info",
-  );
+  yield notice(origin, FILL_NOTICES[what].start(window), "info");
   try {
     yield* historyItems(access, window, origin, stop);
   } catch (error) {
     if (stop.aborted) return;
-    const reason = errorMessage(error);
-    yield notice(
-      origin,
-      what === "gap"
-        ? unfilledGapNotice(window, reason)
-        : `stored events since ${new Date(window.since).toISOString()} could not be read: ${reason}; going on live`,
-    );
+    yield notice(origin, FILL_NOTICES[what].failed(window, errorMessage(error)));
   }
 }

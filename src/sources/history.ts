@@ -128,8 +128,9 @@ export async function* readHistory(
       }
       summary.pages = page;
       summary.auth = answer.auth;
-      const body = answer.body as { items?: unknown; links?: unknown } | null;
-      if (body === null || typeof body !== "object" || !Array.isArray(body.items)) {
+      // JSON null has no items; a number or string has none either.
+      const body = (answer.body ?? {}) as { items?: unknown; links?: unknown };
+      if (!Array.isArray(body.items)) {
         throw new ConnectionError(
           `page ${page} of the event history has no "items" array (${url.host})`,
           "the server may not be Insight's REST API: check the base URL",
@@ -139,7 +140,8 @@ export async function* readHistory(
       let newestOnPage = Number.NEGATIVE_INFINITY;
       for (const item of body.items as unknown[]) {
         summary.items++;
-        if (item === null || typeof item !== "object" || Array.isArray(item)) {
+        // An array is an object with no "created": skipped below like any item without a time.
+        if (item === null || typeof item !== "object") {
           summary.skipped++;
           continue;
         }
