@@ -21,8 +21,6 @@ export type SourceItem =
       frames: Frame[];
       /** Line numbers of a recording's frames (for reports), when known. */
       lineNumbers?: number[];
-      /** Line number of frames[0] when the frames are consecutive lines. */
-      firstLine?: number;
       /** Lines a byte pre-scan passed over without decoding: received, and filtered out. */
       skipped?: number;
       /**
