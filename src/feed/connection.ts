@@ -75,8 +75,9 @@ function readBody(res: IncomingMessage, limit = 2048): Promise<string> {
       size += chunk.length;
     });
     res.on("end", finish);
+    // A body cut off mid-way ends in 'error' ("aborted"; the deprecated 'aborted' event
+    // fires just before it).
     res.on("error", finish);
-    res.on("aborted", finish);
     setTimeout(finish, 2000).unref();
   });
 }
@@ -118,17 +119,20 @@ export class FeedConnection {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
+    // No ws handshakeTimeout: open()'s deadline covers the whole opening, and ws's idle
+    // timer could only fire later (or first, with a vaguer error) at the same length.
     this.ws = new WebSocketImpl(options.url, {
       maxPayload: options.maxPayload,
-      handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
       perMessageDeflate: false,
       followRedirects: false,
     });
     this.ws.on("message", (data, isBinary) => {
       this.alive = true;
       this.frames++;
-      // Text stays bytes here: decoding is the classifier's job.
-      options.onFrame(isBinary ? new BinaryFrame(toBuffer(data)) : toBuffer(data));
+      // Text stays bytes here: decoding is the classifier's job. With ws's default
+      // binaryType ("nodebuffer") every message is one Buffer, fragments already joined.
+      const bytes = data as Buffer;
+      options.onFrame(isBinary ? new BinaryFrame(bytes) : bytes);
     });
     this.ws.on("pong", () => {
       this.alive = true;
@@ -245,7 +249,8 @@ export class FeedConnection {
   }
 
   pause(): void {
-    if (this.ws.readyState === OPEN && !this.ws.isPaused) this.ws.pause();
+    // Pausing twice is harmless; pausing while closing would leave the close frame unread.
+    if (this.ws.readyState === OPEN) this.ws.pause();
   }
 
   resume(): void {
@@ -268,10 +273,4 @@ export class FeedConnection {
     this.stopHeartbeat();
     this.ws.terminate();
   }
-}
-
-function toBuffer(data: WebSocket.RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
 }
