@@ -45,10 +45,6 @@ export class FeedQueue<F, S> implements AsyncIterable<Chunk<F, S>> {
     this.wake();
   }
 
-  get size(): number {
-    return this.queuedFrames;
-  }
-
   private wake(): void {
     const waiter = this.waiter;
     this.waiter = undefined;
