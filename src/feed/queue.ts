@@ -51,7 +51,7 @@ export class FeedQueue<F, S> implements AsyncIterable<Chunk<F, S>> {
     waiter?.();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Chunk<F, S>> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<Chunk<F, S>, void, undefined> {
     for (;;) {
       const item = this.items.shift();
       if (item) {

@@ -1,0 +1,202 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { FeedError } from "../../src/feed/errors.js";
+import {
+  type FeedChunk,
+  type FeedOptions,
+  type FeedStatus,
+  openFeed,
+} from "../../src/feed/open-feed.js";
+import { refuseUpgrade } from "../../src/simulator/server.js";
+import { startTestServer, type TestServer } from "../helpers/ws-server.js";
+
+// openFeed's paths beyond the happy one: renewal that cannot even start, stopping
+// (Ctrl-C or the consumer leaving) at awkward moments, and what a refusal carries.
+
+const servers: TestServer[] = [];
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+  for (const close of closers.splice(0)) await close();
+});
+
+async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const started = await startTestServer(options);
+  servers.push(started);
+  return started;
+}
+
+function feedOptions(url: string, overrides: Partial<FeedOptions> = {}): FeedOptions {
+  return {
+    url,
+    getToken: async () => "feed-open-token-0123456789",
+    canRefresh: false,
+    reconnect: true,
+    heartbeatMs: 0,
+    renewAfterMs: 6_600_000,
+    signal: new AbortController().signal,
+    random: () => 0.5,
+    sleep: async () => {},
+    ...overrides,
+  };
+}
+
+/** Reads until `stop` says so or the feed ends; returns statuses, frame count and error. */
+async function drain(
+  feed: AsyncIterable<FeedChunk>,
+  stop: (statuses: FeedStatus[], frames: number) => boolean = () => false,
+): Promise<{ statuses: FeedStatus[]; frames: number; error?: unknown }> {
+  const statuses: FeedStatus[] = [];
+  let frames = 0;
+  try {
+    for await (const chunk of feed) {
+      if (chunk.kind === "status") statuses.push(chunk.status);
+      else frames += chunk.frames.length;
+      if (stop(statuses, frames)) break;
+    }
+    return { statuses, frames };
+  } catch (error) {
+    return { statuses, frames, error };
+  }
+}
+
+/** Resolves with the close code and reason the server's n-th connection receives. */
+function closeSeenByServer(test: TestServer, n: number): Promise<[number, string]> {
+  return test
+    .connection(n)
+    .then(
+      (ws) =>
+        new Promise<[number, string]>((resolve) =>
+          ws.once("close", (code, reason) => resolve([code, reason.toString()])),
+        ),
+    );
+}
+
+describe("renewal that cannot get a token", () => {
+  it("warns (token redacted), keeps the current connection and does not end the feed", async () => {
+    const token = "feed-open-token-0123456789";
+    let calls = 0;
+    const test = await server({ onConnection: (ws) => ws.send("{}") });
+    const { statuses, frames, error } = await drain(
+      openFeed(
+        feedOptions(test.url, {
+          renewAfterMs: 30,
+          getToken: async () => {
+            calls++;
+            if (calls === 1) return token;
+            throw new Error(`the sign-in service refused ${token}`);
+          },
+        }),
+      ),
+      (s) => s.some((x) => x.type === "warning"),
+    );
+    expect(error).toBeUndefined();
+    expect(frames).toBe(1);
+    expect(statuses).toEqual([
+      { type: "connecting", url: test.url, attempt: 1, reconnect: false },
+      { type: "connected", url: test.url, reconnected: false },
+      {
+        type: "warning",
+        message: "could not renew the connection: the sign-in service refused ***",
+      },
+    ]);
+    // No second connection was attempted, and the first was not closed for the renewal.
+    expect(test.requests).toHaveLength(1);
+    expect(calls).toBe(2);
+  });
+});
+
+describe("stopping", () => {
+  it("a consumer that stops reading closes the connection with 1000 'client stopping'", async () => {
+    const test = await server({ onConnection: (ws) => ws.send("{}") });
+    const closed = closeSeenByServer(test, 1);
+    const { frames } = await drain(openFeed(feedOptions(test.url)), (_s, n) => n === 1);
+    expect(frames).toBe(1);
+    expect(await closed).toEqual([1000, "client stopping"]);
+    expect(test.requests).toHaveLength(1);
+  });
+
+  it("an abort ends the feed without an error and closes the connection", async () => {
+    const test = await server({ onConnection: (ws) => ws.send("{}") });
+    const closed = closeSeenByServer(test, 1);
+    const controller = new AbortController();
+    const feed = openFeed(feedOptions(test.url, { signal: controller.signal }));
+    const { frames, error } = await drain(feed, (_s, n) => {
+      if (n === 1) controller.abort();
+      return false;
+    });
+    expect(error).toBeUndefined();
+    expect(frames).toBe(1);
+    expect(await closed).toEqual([1000, "client stopping"]);
+  });
+
+  it("a signal aborted before iterating connects nowhere", async () => {
+    const test = await server();
+    const controller = new AbortController();
+    controller.abort();
+    const { statuses, frames, error } = await drain(
+      openFeed(feedOptions(test.url, { signal: controller.signal })),
+    );
+    expect({ statuses, frames, error }).toEqual({ statuses: [], frames: 0, error: undefined });
+    expect(test.requests).toEqual([]);
+  });
+
+  it("an abort as the connection opens: a renewal falling due then is not started", async () => {
+    let tokens = 0;
+    // The server stops reading, so the client's close cannot complete while the renewal
+    // timer fires.
+    const test = await server({ onConnection: (ws) => ws.pause() });
+    const controller = new AbortController();
+    const feed = openFeed(
+      feedOptions(test.url, {
+        signal: controller.signal,
+        renewAfterMs: 0,
+        now: () => 1_000_000,
+        getToken: async () => {
+          tokens++;
+          return "t";
+        },
+      }),
+    );
+    await drain(feed, (s) => {
+      if (s.some((x) => x.type === "connected")) controller.abort();
+      return false;
+    });
+    // The renewal timer (due at once) fires before this one.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(tokens).toBe(1);
+    expect(test.requests).toHaveLength(1);
+  });
+});
+
+describe("what a refusal carries", () => {
+  /** Answers every upgrade with `status` and `{"message": message}`. */
+  async function refusing(status: number, message: string): Promise<string> {
+    const http = createServer();
+    http.on("upgrade", (_req, socket: Duplex) => refuseUpgrade(socket, status, message));
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
+    return `ws://127.0.0.1:${(http.address() as AddressInfo).port}/latest/`;
+  }
+
+  it("a 404's message is redacted, then cut to 120 characters", async () => {
+    const token = "feed-open-token-0123456789";
+    const url = await refusing(404, `${token} ${"n".repeat(200)}`);
+    const { error } = await drain(openFeed(feedOptions(url)));
+    expect(error).toBeInstanceOf(FeedError);
+    expect((error as FeedError).failure).toEqual({
+      kind: "refused",
+      status: 404,
+      reason: `handshake refused with HTTP 404 (*** ${"n".repeat(116)})`,
+      message: `*** ${"n".repeat(116)}`,
+    });
+  });
+});
