@@ -9,6 +9,7 @@ import {
   type FeedStatus,
   openFeed,
 } from "../../src/feed/open-feed.js";
+import { MIN_HEALTHY_MS } from "../../src/feed/policy.js";
 import { refuseUpgrade } from "../../src/simulator/server.js";
 import { startTestServer, type TestServer } from "../helpers/ws-server.js";
 
@@ -40,6 +41,23 @@ function feedOptions(url: string, overrides: Partial<FeedOptions> = {}): FeedOpt
     random: () => 0.5,
     sleep: async () => {},
     ...overrides,
+  };
+}
+
+/** A clock that moves only when the feed sleeps or the test says so. */
+function fakeTime() {
+  let time = 1_000_000;
+  const sleeps: number[] = [];
+  return {
+    now: () => time,
+    advance: (ms: number) => {
+      time += ms;
+    },
+    sleeps,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      time += ms;
+    },
   };
 }
 
@@ -198,5 +216,126 @@ describe("what a refusal carries", () => {
       reason: `handshake refused with HTTP 404 (*** ${"n".repeat(116)})`,
       message: `*** ${"n".repeat(116)}`,
     });
+  });
+});
+
+describe("refreshing a refused token", () => {
+  it("401 → one refresh with force → connected; the next reconnect does not force again", async () => {
+    const forces: boolean[] = [];
+    const test = await server({
+      onUpgrade: (_req, n) => (n === 1 ? 401 : undefined),
+      onConnection: (ws, n) => {
+        if (n === 1) ws.terminate();
+      },
+    });
+    const { statuses, error } = await drain(
+      openFeed(
+        feedOptions(test.url, {
+          canRefresh: true,
+          getToken: async ({ force }) => {
+            forces.push(force);
+            return "t";
+          },
+        }),
+      ),
+      (s) => s.filter((x) => x.type === "connected").length === 2,
+    );
+    expect(error).toBeUndefined();
+    expect(forces).toEqual([false, true, false]);
+    expect(statuses.slice(0, 4)).toEqual([
+      { type: "connecting", url: test.url, attempt: 1, reconnect: false },
+      {
+        type: "refreshing",
+        reason: "handshake refused with HTTP 401 (Unauthorized); refreshing the token",
+      },
+      { type: "connecting", url: test.url, attempt: 1, reconnect: false },
+      { type: "connected", url: test.url, reconnected: false },
+    ]);
+  });
+
+  it.each([
+    [true, 2, true],
+    [false, 1, false],
+  ])(
+    "canRefresh %s: %i attempt(s), then gives up with refreshTried %s",
+    async (canRefresh, attempts, refreshTried) => {
+      const test = await server({ onUpgrade: () => 401 });
+      const { error } = await drain(openFeed(feedOptions(test.url, { canRefresh })));
+      expect(error).toBeInstanceOf(FeedError);
+      expect((error as FeedError).failure).toEqual({
+        kind: "auth",
+        status: 401,
+        reason: "handshake refused with HTTP 401 (Unauthorized)",
+        refreshTried,
+        canRefresh,
+      });
+      expect(test.requests).toHaveLength(attempts);
+    },
+  );
+});
+
+describe("statuses between attempts", () => {
+  it("a refused attempt is 'retrying' with backoff; a healthy connection's 1001 is a routine 'reconnecting'", async () => {
+    const time = fakeTime();
+    const test = await server({
+      onUpgrade: (_req, n) => (n === 1 ? 503 : undefined),
+      onConnection: (ws) => ws.send("{}"),
+    });
+    const { statuses } = await drain(
+      openFeed(feedOptions(test.url, { now: time.now, sleep: time.sleep, maxRetries: 5 })),
+      (s, frames) => {
+        const connected = s.filter((x) => x.type === "connected").length;
+        if (connected === 1 && frames === 1 && test.connections.length === 1) {
+          time.advance(MIN_HEALTHY_MS);
+          test.connections[0]?.close(1001, "Going away");
+        }
+        return connected === 2;
+      },
+    );
+    expect(statuses).toEqual([
+      { type: "connecting", url: test.url, attempt: 1, reconnect: false },
+      {
+        type: "retrying",
+        delayMs: 250,
+        attempt: 2,
+        maxAttempts: 5,
+        reason: "handshake refused with HTTP 503 (Internal server error)",
+      },
+      { type: "connecting", url: test.url, attempt: 2, reconnect: false },
+      { type: "connected", url: test.url, reconnected: false },
+      {
+        type: "reconnecting",
+        delayMs: 0,
+        attempt: 1,
+        maxAttempts: 5,
+        reason: 'closed by server (1001 going away "Going away")',
+        routine: true,
+      },
+      { type: "connecting", url: test.url, attempt: 1, reconnect: true },
+      { type: "connected", url: test.url, reconnected: true },
+    ]);
+    expect(time.sleeps).toEqual([250, 0]);
+  });
+
+  it("without reconnecting, a healthy connection that ends is the end of the feed", async () => {
+    const time = fakeTime();
+    const test = await server({ onConnection: (ws) => ws.send("{}") });
+    const { frames, error } = await drain(
+      openFeed(feedOptions(test.url, { now: time.now, sleep: time.sleep, reconnect: false })),
+      (_s, received) => {
+        if (received === 1) {
+          time.advance(MIN_HEALTHY_MS);
+          test.connections[0]?.close(1000, "bye");
+        }
+        return false;
+      },
+    );
+    expect(frames).toBe(1);
+    expect(error).toBeInstanceOf(FeedError);
+    expect((error as FeedError).failure).toEqual({
+      kind: "ended",
+      reason: 'closed by server (1000 normal closure "bye")',
+    });
+    expect(test.requests).toHaveLength(1);
   });
 });
