@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { sleep } from "../../src/feed/backoff.js";
+import { backoffDelay, sleep } from "../../src/feed/backoff.js";
 import type { CloseInfo } from "../../src/feed/connection.js";
 import { FeedError, type FeedFailure } from "../../src/feed/errors.js";
 import { classifyHandshake, describeVerdict } from "../../src/feed/handshake.js";
 import { buildFeedUrl, describeClose } from "../../src/feed/open-feed.js";
+import { FeedQueue } from "../../src/feed/queue.js";
 
 const URL = "wss://live.example/latest/";
 
@@ -101,6 +102,14 @@ describe("buildFeedUrl", () => {
   });
 });
 
+describe("backoffDelay below the first step", () => {
+  it("a negative retry number is treated as the first (ceiling 500 ms)", () => {
+    expect(backoffDelay(-3, () => 0.5)).toBe(250);
+    expect(backoffDelay(0, () => 0.5, 100, 1000)).toBe(50);
+    expect(backoffDelay(10, () => 0.5, 100, 1000)).toBe(500);
+  });
+});
+
 describe("the wait between attempts", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -127,5 +136,120 @@ describe("the wait between attempts", () => {
     controller.abort();
     await vi.advanceTimersByTimeAsync(0);
     expect(aborted).toBe(true);
+  });
+});
+
+describe("classifyHandshake: what a refused handshake's status means", () => {
+  // biome-ignore format: one row per case reads as a table
+  it.each<[number, string]>([
+    [400, "refused"], [401, "auth"], [402, "refused"], [403, "auth"], [404, "refused"],
+    [407, "refused"], [408, "busy"], [409, "refused"], [428, "refused"], [429, "busy"],
+    [430, "refused"], [499, "refused"], [500, "busy"], [502, "busy"], [503, "busy"], [599, "busy"],
+    [302, "refused"], [200, "refused"],
+  ])("HTTP %i → %s", (status, kind) => {
+    const verdict = classifyHandshake({
+      ok: false,
+      refusal: { status, body: '{"message":"m"}', retryAfterMs: 1500 },
+    });
+    expect(verdict).toEqual(
+      kind === "busy"
+        ? { kind, status, message: "m", retryAfterMs: 1500 }
+        : { kind, status, message: "m" },
+    );
+  });
+
+  it("an open handshake is open", () => {
+    expect(classifyHandshake({ ok: true })).toEqual({ kind: "open" });
+  });
+
+  // biome-ignore format: one row per case reads as a table
+  it.each<[string, string]>([
+    ['{"message":"Forbidden"}', "Forbidden"],
+    ['{"message":"  Internal\\n  server   error "}', "Internal server error"],
+    ['{"message":5}', '{"message":5}'],
+    ['{"error":"nope"}', '{"error":"nope"}'],
+    ["null", "null"],
+    ['"just a string"', '"just a string"'],
+    ["<html>\n  <body>Bad   Gateway</body>\n</html>\n", "<html> <body>Bad Gateway</body> </html>"],
+    ["", ""],
+  ])("body %j is shown as %j", (body, message) => {
+    expect(classifyHandshake({ ok: false, refusal: { status: 404, body } })).toEqual({
+      kind: "refused",
+      status: 404,
+      message,
+    });
+  });
+});
+
+describe("FeedQueue's backpressure boundaries", () => {
+  function queue(highWaterMark: number) {
+    const calls: string[] = [];
+    const q = new FeedQueue<number, string>(
+      highWaterMark,
+      () => calls.push("pause"),
+      () => calls.push("resume"),
+    );
+    return { q, calls };
+  }
+
+  it("pauses when the high-water mark-th frame is queued, not before, and only once", () => {
+    const { q, calls } = queue(3);
+    q.pushFrame(1);
+    q.pushFrame(2);
+    expect([calls, q.paused]).toEqual([[], false]);
+    q.pushFrame(3);
+    expect([calls, q.paused]).toEqual([["pause"], true]);
+    q.pushFrame(4);
+    expect(calls).toEqual(["pause"]);
+  });
+
+  it("resumes once fewer than half the mark are left, not at exactly half", async () => {
+    const { q, calls } = queue(4);
+    // Statuses split the frames into batches of 2, 1 and 1.
+    q.pushFrame(1);
+    q.pushFrame(2);
+    q.pushStatus("s");
+    q.pushFrame(3);
+    q.pushStatus("t");
+    q.pushFrame(4);
+    expect(calls).toEqual(["pause"]);
+    const it = q[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual({ kind: "frames", frames: [1, 2] });
+    // Two of four left: exactly half, still paused.
+    expect([calls, q.paused]).toEqual([["pause"], true]);
+    await it.next();
+    expect((await it.next()).value).toEqual({ kind: "frames", frames: [3] });
+    expect([calls, q.paused]).toEqual([["pause", "resume"], false]);
+  });
+
+  it("a waiting reader wakes for a frame or a status, and the end; no resume without a pause", async () => {
+    const { q, calls } = queue(10);
+    const it = q[Symbol.asyncIterator]();
+    const first = it.next();
+    q.pushStatus("s");
+    expect(await first).toEqual({ done: false, value: { kind: "status", status: "s" } });
+    const second = it.next();
+    q.pushFrame(1);
+    expect(await second).toEqual({ done: false, value: { kind: "frames", frames: [1] } });
+    const third = it.next();
+    q.end();
+    expect(await third).toEqual({ done: true, value: undefined });
+    expect(calls).toEqual([]);
+  });
+
+  it("after the end nothing more is queued, and the first ending counts", async () => {
+    const { q, calls } = queue(1);
+    q.pushFrame(1);
+    q.end(new Error("first"));
+    q.end(new Error("second"));
+    q.end();
+    q.pushFrame(2);
+    q.pushStatus("late");
+    const got: unknown[] = [];
+    await expect(async () => {
+      for await (const chunk of q) got.push(chunk);
+    }).rejects.toThrow("first");
+    expect(got).toEqual([{ kind: "frames", frames: [1] }]);
+    expect(calls).toEqual(["pause", "resume"]);
   });
 });
