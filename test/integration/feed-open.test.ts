@@ -339,3 +339,38 @@ describe("statuses between attempts", () => {
     expect(test.requests).toHaveLength(1);
   });
 });
+
+describe("when renewals happen", () => {
+  it("renewAfterMs after opening; a refused renewal is retried no sooner than a second later", async () => {
+    // The retry waits a quarter of renewAfterMs plus a second: this test takes about 1 s.
+    const requestedAt: number[] = [];
+    const test = await server({
+      onUpgrade: (_req, n) => {
+        requestedAt.push(performance.now());
+        return n === 2 ? 503 : undefined;
+      },
+    });
+    const { statuses } = await drain(
+      openFeed(feedOptions(test.url, { now: () => performance.now(), renewAfterMs: 40 })),
+      (s) => s.some((x) => x.type === "renewed"),
+    );
+    expect(statuses.map((s) => s.type)).toEqual(["connecting", "connected", "warning", "renewed"]);
+    const [opened = 0, refused = 0, renewed = 0] = requestedAt;
+    // Timers do not fire early; a millisecond of rounding is allowed.
+    expect(refused - opened).toBeGreaterThanOrEqual(40 - 1);
+    expect(renewed - refused).toBeGreaterThanOrEqual(1010 - 1);
+  });
+});
+
+describe("a token that cannot be had", () => {
+  it("ends the feed with getToken's own error, before any connection", async () => {
+    const test = await server();
+    const failure = new Error("not signed in");
+    const { statuses, error } = await drain(
+      openFeed(feedOptions(test.url, { getToken: () => Promise.reject(failure) })),
+    );
+    expect(error).toBe(failure);
+    expect(statuses).toEqual([{ type: "connecting", url: test.url, attempt: 1, reconnect: false }]);
+    expect(test.requests).toEqual([]);
+  });
+});
