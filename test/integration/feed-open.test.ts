@@ -374,3 +374,28 @@ describe("a token that cannot be had", () => {
     expect(test.requests).toEqual([]);
   });
 });
+
+describe("backpressure and the heartbeat", () => {
+  it("while the consumer is backed up, the unread pongs do not get the connection killed", async () => {
+    const test = await server({
+      onConnection: (ws) => {
+        for (let i = 0; i < 3; i++) ws.send("{}");
+      },
+    });
+    const feed = openFeed(feedOptions(test.url, { heartbeatMs: 20, highWaterMark: 2 }));
+    const iterator = feed[Symbol.asyncIterator]();
+    await test.connection(1);
+    // Nobody reads for ten heartbeat intervals; only the absence of a cut can be waited for.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const statuses: FeedStatus[] = [];
+    let frames = 0;
+    while (frames < 3) {
+      const { value } = await iterator.next();
+      if (value?.kind === "status") statuses.push(value.status);
+      else if (value) frames += value.frames.length;
+    }
+    await iterator.return?.();
+    expect(statuses.map((s) => s.type)).toEqual(["connecting", "connected"]);
+    expect(test.requests).toHaveLength(1);
+  });
+});
