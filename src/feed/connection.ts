@@ -244,7 +244,7 @@ export class FeedConnection {
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    clearInterval(this.heartbeat);
     this.heartbeat = undefined;
   }
 
@@ -254,7 +254,8 @@ export class FeedConnection {
   }
 
   resume(): void {
-    if (this.ws.isPaused) this.ws.resume();
+    // Harmless when not paused, as ws.resume() is once closed.
+    this.ws.resume();
   }
 
   close(code = 1000, reason = ""): void {
@@ -263,7 +264,7 @@ export class FeedConnection {
       this.ws.terminate();
       return;
     }
-    if (this.ws.readyState !== OPEN) return;
+    // Once closing or closed, ws.close() does nothing more.
     this.ws.close(code, reason);
     // A peer that never answers the close frame must not keep us waiting.
     setTimeout(() => this.ws.terminate(), 1000).unref();

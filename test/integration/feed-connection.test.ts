@@ -111,11 +111,16 @@ describe("a refused handshake", () => {
         `${head("429 Too Many Requests", ["Retry-After: 7", `Content-Length: ${body.length}`])}${body}`,
       ),
     );
-    const { result } = await connect(server.url);
+    const started = Date.now();
+    const { connection, result } = await connect(server.url);
     expect(result).toEqual({
       ok: false,
       refusal: { status: 429, body: `${"a".repeat(2000)}${"b".repeat(48)}`, retryAfterMs: 7000 },
     });
+    // Read to its end at once, not after the 2 s a body that never ends is given.
+    expect(Date.now() - started).toBeLessThan(1000);
+    // The refused attempt is over: its connection counts as closed.
+    expect((await connection.closed).code).toBe(1006);
   });
 
   it("stops reading the body once 2048 bytes have arrived (a multi-byte body is cut by bytes read)", async () => {
@@ -228,8 +233,8 @@ describe("a handshake that does not complete", () => {
     const server = await upgradeServer((socket) => socket.destroy());
     const { result } = await connect(server.url, { handshakeTimeoutMs: 5000 });
     expect(result.ok).toBe(false);
-    expect(result).toMatchObject({ timedOut: false, error: expect.any(Error) });
-    expect(result).not.toHaveProperty("refusal");
+    expect(result).toEqual({ ok: false, timedOut: false, error: expect.any(Error) });
+    if (!result.ok) expect(result.error?.message).toBe("socket hang up");
   });
 
   it("an abort during the handshake ends it at once with 'interrupted', not a timeout", async () => {
@@ -487,5 +492,57 @@ describe("the heartbeat", () => {
     connection.close();
     const info = await connection.closed;
     expect(info.heartbeatTimeout).toBe(false);
+  });
+});
+
+describe("the end of an open connection", () => {
+  it("the handshake deadline no longer applies once open", async () => {
+    const server = await wsServer({
+      // Two deadlines later.
+      onConnection: (ws) => setTimeout(() => ws.send("late"), 100),
+    });
+    let frame: () => void = () => {};
+    const framed = new Promise<string>((resolve) => {
+      frame = () => resolve("frame");
+    });
+    const { connection, result } = await connect(server.url, {
+      handshakeTimeoutMs: 50,
+      onFrame: () => frame(),
+    });
+    expect(result).toEqual({ ok: true });
+    expect(await Promise.race([framed, connection.closed.then(() => "closed")])).toBe("frame");
+  });
+
+  it("close() without arguments is a normal closure without a reason", async () => {
+    let serverSaw: (closedWith: [number, string]) => void = () => {};
+    const closedWith = new Promise<[number, string]>((resolve) => {
+      serverSaw = resolve;
+    });
+    const server = await wsServer({
+      onConnection: (ws) => ws.on("close", (code, reason) => serverSaw([code, reason.toString()])),
+    });
+    const { connection } = await connect(server.url);
+    connection.close();
+    expect(await closedWith).toEqual([1000, ""]);
+  });
+
+  it("a peer that never answers the close frame is cut off after a second", async () => {
+    // The server stops reading, so it never sees (or answers) the close frame.
+    const server = await wsServer({ onConnection: (ws) => ws.pause() });
+    const { connection } = await connect(server.url);
+    const started = Date.now();
+    connection.close(1000, "bye");
+    const info = await connection.closed;
+    expect(info.code).toBe(1006);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("terminate() ends it at once, and is no heartbeat timeout", async () => {
+    const server = await wsServer();
+    const { connection } = await connect(server.url, { heartbeatMs: 10_000 });
+    connection.terminate();
+    const info = await connection.closed;
+    expect(info).toMatchObject({ code: 1006, heartbeatTimeout: false });
   });
 });
