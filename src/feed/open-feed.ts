@@ -319,13 +319,11 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
     [Symbol.asyncIterator]() {
       if (options.signal.aborted) controller.abort();
       else options.signal.addEventListener("abort", onAbort, { once: true });
-      run().then(
-        () => queue.end(),
-        (error) => {
-          for (const c of connections) c.terminate();
-          queue.end(error);
-        },
-      );
+      // run() returns only once the signal has aborted, which has already ended the queue.
+      run().catch((error: unknown) => {
+        for (const c of connections) c.terminate();
+        queue.end(error);
+      });
       const iterator = queue[Symbol.asyncIterator]();
       return {
         next: () => iterator.next(),

@@ -344,21 +344,42 @@ describe("when renewals happen", () => {
   it("renewAfterMs after opening; a refused renewal is retried no sooner than a second later", async () => {
     // The retry waits a quarter of renewAfterMs plus a second: this test takes about 1 s.
     const requestedAt: number[] = [];
+    const forces: boolean[] = [];
     const test = await server({
       onUpgrade: (_req, n) => {
         requestedAt.push(performance.now());
         return n === 2 ? 503 : undefined;
       },
     });
+    const firstClosed = closeSeenByServer(test, 1);
     const { statuses } = await drain(
-      openFeed(feedOptions(test.url, { now: () => performance.now(), renewAfterMs: 40 })),
-      (s) => s.some((x) => x.type === "renewed"),
+      openFeed(
+        feedOptions(test.url, {
+          now: () => performance.now(),
+          renewAfterMs: 40,
+          getToken: async ({ force }) => {
+            forces.push(force);
+            return "t";
+          },
+        }),
+      ),
+      (s) => s.filter((x) => x.type === "renewed").length === 2,
     );
-    expect(statuses.map((s) => s.type)).toEqual(["connecting", "connected", "warning", "renewed"]);
-    const [opened = 0, refused = 0, renewed = 0] = requestedAt;
+    expect(statuses.map((s) => s.type)).toEqual([
+      "connecting",
+      "connected",
+      "warning",
+      "renewed",
+      "renewed",
+    ]);
+    const [opened = 0, refused = 0, renewed = 0, renewedAgain = 0] = requestedAt;
     // Timers do not fire early; a millisecond of rounding is allowed.
     expect(refused - opened).toBeGreaterThanOrEqual(40 - 1);
     expect(renewed - refused).toBeGreaterThanOrEqual(1010 - 1);
+    expect(renewedAgain - renewed).toBeGreaterThanOrEqual(40 - 1);
+    // Renewing is no reason to force a new token; the old connection goes once replaced.
+    expect(forces).toEqual([false, false, false, false]);
+    expect(await firstClosed).toEqual([1000, "renewed"]);
   });
 });
 
