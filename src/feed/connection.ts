@@ -207,7 +207,8 @@ export class FeedConnection {
         cleanup();
         resolve({
           ok: false,
-          error: stopped ?? this.lastError ?? new Error("connection closed during the handshake"),
+          // Without either, classifyHandshake says "connection closed during the handshake".
+          error: stopped ?? this.lastError,
           timedOut,
         });
       };
