@@ -546,3 +546,23 @@ describe("the end of an open connection", () => {
     expect(info).toMatchObject({ code: 1006, heartbeatTimeout: false });
   });
 });
+
+describe("the abort signal after opening", () => {
+  it("no longer cuts the connection: closing it is then the owner's business", async () => {
+    const server = await wsServer();
+    const controller = new AbortController();
+    let frame: () => void = () => {};
+    const framed = new Promise<string>((resolve) => {
+      frame = () => resolve("frame");
+    });
+    const { connection, result } = await connect(
+      server.url,
+      { onFrame: () => frame() },
+      controller.signal,
+    );
+    expect(result).toEqual({ ok: true });
+    controller.abort();
+    (await server.connection(1)).send("after the abort");
+    expect(await Promise.race([framed, connection.closed.then(() => "closed")])).toBe("frame");
+  });
+});
