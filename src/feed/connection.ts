@@ -12,7 +12,6 @@ export async function loadWebSocket(): Promise<WebSocketClass> {
 }
 
 const OPEN = 1;
-const CONNECTING = 0;
 
 export interface HandshakeRefusal {
   status: number;
@@ -261,11 +260,8 @@ export class FeedConnection {
 
   close(code = 1000, reason = ""): void {
     this.stopHeartbeat();
-    if (this.ws.readyState === CONNECTING) {
-      this.ws.terminate();
-      return;
-    }
-    // Once closing or closed, ws.close() does nothing more.
+    // During the handshake ws.close() aborts it exactly as terminate() would; once
+    // closing or closed it does nothing more.
     this.ws.close(code, reason);
     // A peer that never answers the close frame must not keep us waiting.
     setTimeout(() => this.ws.terminate(), 1000).unref();
