@@ -12,7 +12,6 @@ export async function loadWebSocket(): Promise<WebSocketClass> {
 }
 
 const OPEN = 1;
-const CONNECTING = 0;
 
 export interface HandshakeRefusal {
   status: number;
@@ -75,8 +74,9 @@ function readBody(res: IncomingMessage, limit = 2048): Promise<string> {
       size += chunk.length;
     });
     res.on("end", finish);
+    // A body cut off mid-way ends in 'error' ("aborted"; the deprecated 'aborted' event
+    // fires just before it).
     res.on("error", finish);
-    res.on("aborted", finish);
     setTimeout(finish, 2000).unref();
   });
 }
@@ -118,17 +118,20 @@ export class FeedConnection {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
+    // No ws handshakeTimeout: open()'s deadline covers the whole opening, and ws's idle
+    // timer could only fire later (or first, with a vaguer error) at the same length.
     this.ws = new WebSocketImpl(options.url, {
       maxPayload: options.maxPayload,
-      handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
       perMessageDeflate: false,
       followRedirects: false,
     });
     this.ws.on("message", (data, isBinary) => {
       this.alive = true;
       this.frames++;
-      // Text stays bytes here: decoding is the classifier's job.
-      options.onFrame(isBinary ? new BinaryFrame(toBuffer(data)) : toBuffer(data));
+      // Text stays bytes here: decoding is the classifier's job. With ws's default
+      // binaryType ("nodebuffer") every message is one Buffer, fragments already joined.
+      const bytes = data as Buffer;
+      options.onFrame(isBinary ? new BinaryFrame(bytes) : bytes);
     });
     this.ws.on("pong", () => {
       this.alive = true;
@@ -203,7 +206,8 @@ export class FeedConnection {
         cleanup();
         resolve({
           ok: false,
-          error: stopped ?? this.lastError ?? new Error("connection closed during the handshake"),
+          // Without either, classifyHandshake says "connection closed during the handshake".
+          error: stopped ?? this.lastError,
           timedOut,
         });
       };
@@ -240,25 +244,24 @@ export class FeedConnection {
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    clearInterval(this.heartbeat);
     this.heartbeat = undefined;
   }
 
   pause(): void {
-    if (this.ws.readyState === OPEN && !this.ws.isPaused) this.ws.pause();
+    // Pausing twice is harmless; pausing while closing would leave the close frame unread.
+    if (this.ws.readyState === OPEN) this.ws.pause();
   }
 
   resume(): void {
-    if (this.ws.isPaused) this.ws.resume();
+    // Harmless when not paused, as ws.resume() is once closed.
+    this.ws.resume();
   }
 
   close(code = 1000, reason = ""): void {
     this.stopHeartbeat();
-    if (this.ws.readyState === CONNECTING) {
-      this.ws.terminate();
-      return;
-    }
-    if (this.ws.readyState !== OPEN) return;
+    // During the handshake ws.close() aborts it exactly as terminate() would; once
+    // closing or closed it does nothing more.
     this.ws.close(code, reason);
     // A peer that never answers the close frame must not keep us waiting.
     setTimeout(() => this.ws.terminate(), 1000).unref();
@@ -268,10 +271,4 @@ export class FeedConnection {
     this.stopHeartbeat();
     this.ws.terminate();
   }
-}
-
-function toBuffer(data: WebSocket.RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
 }

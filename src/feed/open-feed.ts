@@ -307,10 +307,7 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
         renewAt = now() + (action.kind === "renew-later" ? action.delayMs : 0);
         continue;
       }
-      if (signal.aborted) {
-        replacement.close(1000);
-        return current.closed;
-      }
+      // An abort after the replacement opened has already closed it with the rest.
       const old = current;
       current = replacement;
       renewAt = current.openedAt + options.renewAfterMs;
@@ -322,19 +319,17 @@ export function openFeed(options: FeedOptions): AsyncIterable<FeedChunk> {
     [Symbol.asyncIterator]() {
       if (options.signal.aborted) controller.abort();
       else options.signal.addEventListener("abort", onAbort, { once: true });
-      run().then(
-        () => queue.end(),
-        (error) => {
-          for (const c of connections) c.terminate();
-          queue.end(error);
-        },
-      );
+      // run() returns only once the signal has aborted, which has already ended the queue.
+      run().catch((error: unknown) => {
+        for (const c of connections) c.terminate();
+        queue.end(error);
+      });
       const iterator = queue[Symbol.asyncIterator]();
       return {
         next: () => iterator.next(),
-        return: async (value?: unknown) => {
+        return: async () => {
           controller.abort();
-          return iterator.return ? iterator.return(value) : { done: true, value: undefined };
+          return iterator.return();
         },
       };
     },

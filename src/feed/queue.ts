@@ -45,17 +45,13 @@ export class FeedQueue<F, S> implements AsyncIterable<Chunk<F, S>> {
     this.wake();
   }
 
-  get size(): number {
-    return this.queuedFrames;
-  }
-
   private wake(): void {
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Chunk<F, S>> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<Chunk<F, S>, void, undefined> {
     for (;;) {
       const item = this.items.shift();
       if (item) {
