@@ -113,7 +113,7 @@ describe("scantail completion bash", () => {
     expect(bashComplete(BIN, "--time", "")).toEqual(["local", "utc", "relative", "epoch"]);
     expect(bashComplete(BIN, "demo", "--color", "")).toEqual(["auto", "always", "never"]);
     expect(bashComplete(BIN, "doctor", "--token-kind", "")).toEqual(["access", "id"]);
-    expect(bashComplete(BIN, "-y", "ean")).toEqual(["ean13", "ean8"]);
+    expect(bashComplete(BIN, "-y", "ean")).toEqual(["ean13", "ean13+2", "ean13+5", "ean8"]);
     expect(bashComplete(BIN, "-y", "ean13", "-y", "qr")).toEqual(["qrcode"]);
     // An option's value is not taken for the command name.
     expect(bashComplete(BIN, "-y", "ean13", "de")).toEqual(["demo"]);
