@@ -298,7 +298,9 @@ describe("outputs that fail", () => {
   });
 
   it("a render failure of one event is a warning; the others are written", async () => {
-    // Nested deeper than JSON.stringify can recurse: the template cannot write {deep}.
+    // Nested deeper than JSON.stringify can recurse on Node 20–24 (Node 26 writes it
+    // iteratively): the template cannot write {{deep}} there. Either way no event is
+    // dropped silently: written whole, or named in a warning.
     const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
     const first = JSON.stringify(event({ scan_code: "BAD" })).replace(/}$/, `,"deep":${deep}}`);
     const rec = recording([first, JSON.stringify(event({ scan_code: "GOOD", deep: 1 }))]);
@@ -307,8 +309,19 @@ describe("outputs that fail", () => {
       context(),
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe("GOOD 1\n");
-    expect(r.stderr).toMatch(/^scantail: warning: could not display an event: /m);
+    let engineWritesIt = true;
+    try {
+      JSON.stringify(JSON.parse(deep));
+    } catch {
+      engineWritesIt = false;
+    }
+    if (engineWritesIt) {
+      expect(r.stdout).toBe(`BAD ${deep}\nGOOD 1\n`);
+      expect(r.stderr).not.toMatch(/could not display/);
+    } else {
+      expect(r.stdout).toBe("GOOD 1\n");
+      expect(r.stderr).toMatch(/^scantail: warning: could not display an event: /m);
+    }
   });
 });
 
