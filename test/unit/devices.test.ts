@@ -2,10 +2,9 @@ import stringWidth from "string-width";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planOutput } from "../../src/commands/output-options.js";
 import type { ScanEvent } from "../../src/events/event.js";
-import { plainChalk } from "../../src/format/color.js";
 import { createRenderer, DeviceTable, fitDeviceColumns } from "../../src/format/devices.js";
-import type { FormatOptions } from "../../src/format/registry.js";
 import { loadTextWidth, type TextWidth } from "../../src/format/text-width.js";
+import { formatOptions } from "../helpers/format.js";
 
 let text: TextWidth;
 beforeAll(async () => {
@@ -14,18 +13,10 @@ beforeAll(async () => {
 
 // 15:04:05 local time: a 12-hour clock would show 3:04:05 PM.
 const NOW = new Date(2026, 10, 26, 15, 4, 5).getTime();
-const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
-  chalk: plainChalk,
-  isTTY: false,
-  columns: 120,
-  rows: 30,
-  time: "local",
-  now: () => NOW,
-  text,
-  header: true,
-  wide: false,
-  ...o,
-});
+const options = formatOptions(
+  { columns: 120, rows: 30, time: "local", now: () => NOW },
+  () => text,
+);
 const ev = (o: Partial<ScanEvent> = {}): ScanEvent => ({
   event_type: "scan",
   event_id: "e",

@@ -7,10 +7,11 @@ import { formatTime, resolveColumns, resolveProjection } from "../../src/format/
 import { createRenderer as createDevices, DeviceTable } from "../../src/format/devices.js";
 import { createRenderer as createNdjson } from "../../src/format/ndjson.js";
 import { createRenderer as createPretty } from "../../src/format/pretty.js";
-import { FORMAT_NAMES, FORMATS, type FormatOptions } from "../../src/format/registry.js";
+import { FORMAT_NAMES, FORMATS } from "../../src/format/registry.js";
 import { createRenderer as createTable, fitColumns } from "../../src/format/table.js";
 import { loadTextWidth, type TextWidth } from "../../src/format/text-width.js";
 import { escapeChar, sanitize } from "../../src/util/sanitize.js";
+import { formatOptions } from "../helpers/format.js";
 
 let text: TextWidth;
 beforeAll(async () => {
@@ -19,18 +20,10 @@ beforeAll(async () => {
 
 const makeChalk = (level: 0 | 1 | 2 | 3) => (level === 0 ? plainChalk : new Chalk({ level }));
 const plain = makeChalk(0);
-const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
-  chalk: plain,
-  isTTY: false,
-  columns: 120,
-  rows: 30,
-  time: "utc",
-  now: () => 1_700_000_100_000,
-  text,
-  header: true,
-  wide: false,
-  ...o,
-});
+const options = formatOptions(
+  { chalk: plain, columns: 120, rows: 30, now: () => 1_700_000_100_000 },
+  () => text,
+);
 const ev = (o: Partial<ScanEvent> = {}): ScanEvent => ({
   api_version: "0.5",
   event_type: "scan",

@@ -1,8 +1,6 @@
 import { Chalk } from "chalk";
 import stringWidth from "string-width";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ScanEvent } from "../../src/events/event.js";
-import { plainChalk } from "../../src/format/color.js";
 import { createRenderer as createCsv, csvCell } from "../../src/format/csv.js";
 import { resolveFormatName } from "../../src/format/names.js";
 import {
@@ -12,41 +10,19 @@ import {
 } from "../../src/format/ndjson.js";
 import { OutputBuffer } from "../../src/format/output-buffer.js";
 import { createRenderer as createPretty } from "../../src/format/pretty.js";
-import { checkFormatOptions, type FormatOptions } from "../../src/format/registry.js";
+import { checkFormatOptions } from "../../src/format/registry.js";
 import { createRenderer as createTable } from "../../src/format/table.js";
 import { createRenderer as createTemplate } from "../../src/format/template.js";
 import { loadTextWidth, type TextWidth } from "../../src/format/text-width.js";
 import { createRenderer as createTsv, tsvCell } from "../../src/format/tsv.js";
+import { formatOptions, sampleEvent } from "../helpers/format.js";
 
 let text: TextWidth;
 beforeAll(async () => {
   text = await loadTextWidth();
 });
-const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
-  chalk: plainChalk,
-  isTTY: false,
-  columns: 80,
-  rows: 24,
-  time: "utc",
-  now: () => 0,
-  text,
-  header: true,
-  wide: false,
-  ...o,
-});
-const ev = (o: Partial<ScanEvent> = {}): ScanEvent => ({
-  event_id: "e1",
-  event_type: "scan",
-  time_created: 1_700_000_000_000,
-  time_received: 1_700_000_000_250,
-  scan_code: "4006381333931",
-  scan_decode_symbology: "EAN-13",
-  device_serial: "M2SR121103132",
-  device_battery: 87,
-  customer_gateway_station: "Packing Station North 12",
-  customer_gateway_name: "Inbound Gateway 1",
-  ...o,
-});
+const options = formatOptions({}, () => text);
+const ev = sampleEvent;
 
 describe("csv", () => {
   it("writes a header and RFC 4180 rows with whole values", () => {

@@ -1,10 +1,11 @@
 import { Chalk } from "chalk";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ScanEvent } from "../../src/events/event.js";
-import { plainChalk, serialColor } from "../../src/format/color.js";
+import { serialColor } from "../../src/format/color.js";
 import { createRenderer, DeviceTable, fitDeviceColumns } from "../../src/format/devices.js";
 import type { FormatOptions } from "../../src/format/registry.js";
 import { loadTextWidth, type TextWidth } from "../../src/format/text-width.js";
+import { formatOptions } from "../helpers/format.js";
 
 /*
  * The devices view pinned down exactly: what each row keeps, the sort orders, how the
@@ -19,18 +20,10 @@ beforeAll(async () => {
 
 // 09:05:03 local time: pads hours, minutes and seconds.
 const NOW = new Date(2026, 10, 26, 9, 5, 3).getTime();
-const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
-  chalk: plainChalk,
-  isTTY: false,
-  columns: 200,
-  rows: 30,
-  time: "local",
-  now: () => NOW,
-  text,
-  header: true,
-  wide: false,
-  ...o,
-});
+const options = formatOptions(
+  { columns: 200, rows: 30, time: "local", now: () => NOW },
+  () => text,
+);
 /** A bare event: only what a test names. */
 const bare = (o: Partial<ScanEvent> = {}): ScanEvent => ({ event_type: "scan", ...o });
 const ev = (o: Partial<ScanEvent> = {}): ScanEvent =>

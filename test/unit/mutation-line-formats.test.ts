@@ -1,42 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { ScanEvent } from "../../src/events/event.js";
-import { plainChalk } from "../../src/format/color.js";
 import { createRenderer as createCsv, csvCell } from "../../src/format/csv.js";
 import { OutputBuffer } from "../../src/format/output-buffer.js";
 import type { FormatOptions } from "../../src/format/registry.js";
 import { createRenderer as createTemplate } from "../../src/format/template.js";
-import { codePointWidth } from "../../src/format/text-width.js";
 import { createRenderer as createTsv } from "../../src/format/tsv.js";
 import { fullTime, isoWithOffset, pathValue, valueGetter } from "../../src/format/values.js";
+import { formatOptions, sampleEvent } from "../helpers/format.js";
 
 // Exact lines of the formats other programs read (README: csv, tsv and --template write
 // whole values; a time is complete in every --time mode, local with its UTC offset).
 
-const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
-  chalk: plainChalk,
-  isTTY: false,
-  columns: 80,
-  rows: 24,
-  time: "utc",
-  now: () => 0,
-  text: codePointWidth,
-  header: true,
-  wide: false,
-  ...o,
-});
-const ev = (o: Partial<ScanEvent> = {}): ScanEvent => ({
-  event_id: "e1",
-  event_type: "scan",
-  time_created: 1_700_000_000_000,
-  time_received: 1_700_000_000_250,
-  scan_code: "4006381333931",
-  scan_decode_symbology: "EAN-13",
-  device_serial: "M2SR121103132",
-  device_battery: 87,
-  customer_gateway_station: "Dock 3",
-  customer_gateway_name: "Inbound Gateway 1",
-  ...o,
-});
+const options = formatOptions();
+const ev = (o: Partial<ScanEvent> = {}) =>
+  sampleEvent({ customer_gateway_station: "Dock 3", ...o });
 const template = (text: string, event: ScanEvent = ev(), time: FormatOptions["time"] = "utc") =>
   createTemplate(options({ template: text, time })).render(event, "");
 

@@ -19,6 +19,7 @@ import {
   loadTextWidth,
   type TextWidth,
 } from "../../src/format/text-width.js";
+import { formatOptions, sampleEvent } from "../helpers/format.js";
 
 // Exact pretty lines (README, "Widths"): on a terminal no line is wider than it, the least
 // important fields drop first, a code longer than the room left continues under the code
@@ -29,31 +30,8 @@ beforeAll(async () => {
   text = await loadTextWidth();
 });
 
-const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
-  chalk: plainChalk,
-  isTTY: true,
-  columns: 80,
-  rows: 24,
-  time: "utc",
-  now: () => 0,
-  text,
-  header: true,
-  wide: false,
-  ...o,
-});
-const ev = (o: Partial<ScanEvent> = {}): ScanEvent => ({
-  event_id: "e1",
-  event_type: "scan",
-  time_created: 1_700_000_000_000,
-  time_received: 1_700_000_000_250,
-  scan_code: "4006381333931",
-  scan_decode_symbology: "EAN-13",
-  device_serial: "M2SR121103132",
-  device_battery: 87,
-  customer_gateway_station: "Packing Station North 12",
-  customer_gateway_name: "Inbound Gateway 1",
-  ...o,
-});
+const options = formatOptions({ isTTY: true }, () => text);
+const ev = sampleEvent;
 const GS1 = "0101234567890128172512311010ABC123XYZ";
 const renderAll = (o: Partial<FormatOptions>, events: ScanEvent[]) => {
   const r = createPretty(options(o));

@@ -1,11 +1,10 @@
 import { Chalk } from "chalk";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ScanEvent } from "../../src/events/event.js";
-import { plainChalk } from "../../src/format/color.js";
 import { resolveColumns } from "../../src/format/columns.js";
 import type { FormatOptions } from "../../src/format/registry.js";
 import { createRenderer as createTable, fitColumns } from "../../src/format/table.js";
 import { loadTextWidth, type TextWidth } from "../../src/format/text-width.js";
+import { formatOptions, sampleEvent } from "../helpers/format.js";
 
 // Exact table layouts: which columns a terminal of a given width keeps, how wide each is,
 // and the lines printed (README, "Widths": the least important columns shrink, then
@@ -16,31 +15,8 @@ beforeAll(async () => {
   text = await loadTextWidth();
 });
 
-const options = (o: Partial<FormatOptions> = {}): FormatOptions => ({
-  chalk: plainChalk,
-  isTTY: true,
-  columns: 80,
-  rows: 24,
-  time: "utc",
-  now: () => 0,
-  text,
-  header: true,
-  wide: false,
-  ...o,
-});
-const ev = (o: Partial<ScanEvent> = {}): ScanEvent => ({
-  event_id: "e1",
-  event_type: "scan",
-  time_created: 1_700_000_000_000,
-  time_received: 1_700_000_000_250,
-  scan_code: "4006381333931",
-  scan_decode_symbology: "EAN-13",
-  device_serial: "M2SR121103132",
-  device_battery: 87,
-  customer_gateway_station: "Packing Station North 12",
-  customer_gateway_name: "Inbound Gateway 1",
-  ...o,
-});
+const options = formatOptions({ isTTY: true }, () => text);
+const ev = sampleEvent;
 const GS1 = "0101234567890128172512311010ABC123XYZ";
 const lines = (out: string) => out.split("\n").slice(0, -1);
 const shape = (layout: ReturnType<typeof fitColumns>) =>
