@@ -3,14 +3,10 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { FeedError } from "../../src/feed/errors.js";
-import {
-  type FeedChunk,
-  type FeedOptions,
-  type FeedStatus,
-  openFeed,
-} from "../../src/feed/open-feed.js";
+import { type FeedOptions, type FeedStatus, openFeed } from "../../src/feed/open-feed.js";
 import { MIN_HEALTHY_MS } from "../../src/feed/policy.js";
 import { refuseUpgrade } from "../../src/simulator/server.js";
+import { drain, fakeTime } from "../helpers/feed.js";
 import { startTestServer, type TestServer } from "../helpers/ws-server.js";
 
 // openFeed's paths beyond the happy one: renewal that cannot even start, stopping
@@ -42,42 +38,6 @@ function feedOptions(url: string, overrides: Partial<FeedOptions> = {}): FeedOpt
     sleep: async () => {},
     ...overrides,
   };
-}
-
-/** A clock that moves only when the feed sleeps or the test says so. */
-function fakeTime() {
-  let time = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => time,
-    advance: (ms: number) => {
-      time += ms;
-    },
-    sleeps,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      time += ms;
-    },
-  };
-}
-
-/** Reads until `stop` says so or the feed ends; returns statuses, frame count and error. */
-async function drain(
-  feed: AsyncIterable<FeedChunk>,
-  stop: (statuses: FeedStatus[], frames: number) => boolean = () => false,
-): Promise<{ statuses: FeedStatus[]; frames: number; error?: unknown }> {
-  const statuses: FeedStatus[] = [];
-  let frames = 0;
-  try {
-    for await (const chunk of feed) {
-      if (chunk.kind === "status") statuses.push(chunk.status);
-      else frames += chunk.frames.length;
-      if (stop(statuses, frames)) break;
-    }
-    return { statuses, frames };
-  } catch (error) {
-    return { statuses, frames, error };
-  }
 }
 
 /** Resolves with the close code and reason the server's n-th connection receives. */

@@ -10,15 +10,11 @@ import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { FeedError } from "../../src/feed/errors.js";
-import {
-  type FeedChunk,
-  type FeedOptions,
-  type FeedStatus,
-  openFeed,
-} from "../../src/feed/open-feed.js";
+import { type FeedOptions, openFeed } from "../../src/feed/open-feed.js";
 import { MIN_HEALTHY_MS } from "../../src/feed/policy.js";
 import { refuseUpgrade } from "../../src/simulator/server.js";
 import { makeContext, runCli } from "../helpers/context.js";
+import { drain, fakeTime } from "../helpers/feed.js";
 import { event, startTestServer, type TestServer } from "../helpers/ws-server.js";
 
 let server: TestServer | undefined;
@@ -29,23 +25,6 @@ afterEach(async () => {
   silent?.close();
   silent = undefined;
 });
-
-/** A clock that only moves when the feed sleeps (or the test says so): backoff costs no time. */
-function fakeTime() {
-  let time = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => time,
-    advance: (ms: number) => {
-      time += ms;
-    },
-    sleeps,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      time += ms;
-    },
-  };
-}
 
 function feedOptions(url: string, overrides: Partial<FeedOptions> = {}): FeedOptions {
   return {
@@ -59,25 +38,6 @@ function feedOptions(url: string, overrides: Partial<FeedOptions> = {}): FeedOpt
     random: () => 0.999_999,
     ...overrides,
   };
-}
-
-/** Reads the feed until `stop` says so or it ends; returns the statuses and the error. */
-async function drain(
-  feed: AsyncIterable<FeedChunk>,
-  stop: (statuses: FeedStatus[], frames: number) => boolean = () => false,
-): Promise<{ statuses: FeedStatus[]; frames: number; error?: unknown }> {
-  const statuses: FeedStatus[] = [];
-  let frames = 0;
-  try {
-    for await (const chunk of feed) {
-      if (chunk.kind === "status") statuses.push(chunk.status);
-      else frames += chunk.frames.length;
-      if (stop(statuses, frames)) break;
-    }
-    return { statuses, frames };
-  } catch (error) {
-    return { statuses, frames, error };
-  }
 }
 
 describe("reconnect storm", () => {
